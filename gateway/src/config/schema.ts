@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/**
+ * The one config schema (protocol.md §3): it gives the type, the defaults and the
+ * validation errors. Unknown keys are errors, so a typo is never silently ignored.
+ */
+
+/** Ids end up in MQTT topics: no `/`, `+`, `#` or spaces. */
+const id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, "_", "." or "-"');
+
+/** A secret in clear (discouraged), `env:NAME` or `file:PATH`; resolved after validation. */
+const secret = z.string().min(1, 'must not be empty');
+
+const port = z.number().int().min(0).max(65535);
+
+const till = z.strictObject({ id, secret });
+const kiosk = z.strictObject({ id, secret, reader: id });
+const integration = z.strictObject({
+  id,
+  secret,
+  allowTillRequests: z.boolean().default(false),
+  allowPii: z.boolean().default(false),
+});
+const manager = z.strictObject({ id, code: secret });
+
+const debounceMs = z.number().int().min(0).max(60_000).optional();
+
+export const readerSchema = z.discriminatedUnion('driver', [
+  z.strictObject({ id, driver: z.literal('simulated'), debounceMs }),
+  z.strictObject({
+    id,
+    driver: z.literal('pn532'),
+    path: z.string().min(1),
+    baudRate: z.number().int().positive().default(115200),
+    debounceMs,
+  }),
+  z.strictObject({
+    id,
+    driver: z.literal('serial-line'),
+    path: z.string().min(1),
+    baudRate: z.number().int().positive().default(9600),
+    debounceMs,
+  }),
+  z.strictObject({
+    id,
+    driver: z.literal('mfrc522'),
+    spi: z
+      .strictObject({ bus: z.number().int().min(0), device: z.number().int().min(0) })
+      .default({ bus: 0, device: 0 }),
+    resetPin: z.number().int().min(0).optional(),
+    debounceMs,
+  }),
+]);
+
+const indicator = z.strictObject({
+  ledOk: z.number().int().min(0).max(27).optional(),
+  ledError: z.number().int().min(0).max(27).optional(),
+  buzzer: z.number().int().min(0).max(27).optional(),
+});
+
+const hq = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  deviceId: id,
+  tls: z
+    .strictObject({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional() })
+    .optional(),
+});
+
+/** ISO-8601 duration-lite: `90s`, `15m`, `6h`, `2d`. */
+const duration = z.string().regex(/^\d+(s|m|h|d)$/, 'must be a duration like 30s, 15m, 6h or 2d');
+
+export const configSchema = z.strictObject({
+  storeId: id,
+  dataDir: z.string().min(1).default('./data'),
+  program: z.string().min(1),
+  mqtt: z
+    .strictObject({
+      port: port.default(1883),
+      host: z.string().default('0.0.0.0'),
+      maxPayloadBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(1024 * 1024)
+        .default(64 * 1024),
+    })
+    .default({ port: 1883, host: '0.0.0.0', maxPayloadBytes: 64 * 1024 }),
+  http: z
+    .strictObject({ port: port.default(8080), host: z.string().default('0.0.0.0') })
+    .default({ port: 8080, host: '0.0.0.0' }),
+  tills: z.array(till).default([]),
+  kiosks: z.array(kiosk).default([]),
+  integrations: z.array(integration).default([]),
+  managers: z.array(manager).default([]),
+  readers: z.array(readerSchema).default([]),
+  indicator: indicator.optional(),
+  hq: hq.optional(),
+  offline: z
+    .strictObject({
+      maxAge: duration.default('6h'),
+      spendLimit: z.strictObject({
+        points: z.number().int().min(0),
+        credit: z.number().int().min(0),
+      }),
+    })
+    .optional(),
+  log: z
+    .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
+    .default({ level: 'info' }),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type ReaderConfig = z.output<typeof readerSchema>;
