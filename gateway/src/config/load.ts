@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { type Problem, ValidationError } from '../core/errors.ts';
 import { zodProblems } from '../core/zod-problems.ts';
 import { configSchema, type ParsedConfig } from './schema.ts';
@@ -20,10 +20,11 @@ export interface LoadOptions {
  * protocol.md §3: every error as `path: message`.
  */
 export const parseConfigText = (text: string): { value: unknown; problems: Problem[] } => {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => ({
-      path: e.linePos ? `line ${e.linePos[0].line}` : '(file)',
+      path: `line ${lineCounter.linePos(e.pos[0]).line}`,
       message: e.message.split('\n')[0] ?? e.message,
     }));
     return { value: undefined, problems };

@@ -13,4 +13,9 @@ export const formatPath = (path: readonly PropertyKey[]): string => {
 
 /** Every zod issue as a `path: message` problem, in document order. */
 export const zodProblems = (error: z.ZodError): Problem[] =>
-  error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+  error.issues.flatMap((issue) =>
+    // An unknown key is located at the key itself, so a typo points at the typo.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown key' }))
+      : [{ path: formatPath(issue.path), message: issue.message }],
+  );

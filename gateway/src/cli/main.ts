@@ -1,0 +1,60 @@
+import { CodedError, ValidationError } from '../core/errors.ts';
+import { type Command, EXIT, type Output, UsageError } from './command.ts';
+import { commands } from './commands/index.ts';
+import { processOutput } from './output.ts';
+
+const help = (io: Output): void => {
+  io.out('Usage: loyalty-edge <command> [options]\n');
+  io.out('Commands:');
+  for (const c of commands) io.out(`  ${c.usage.padEnd(52)} ${c.summary}`);
+  io.out(
+    '\nEvery command that touches a store takes --config FILE; without it, the embedded demo in ./data.',
+  );
+};
+
+const find = (argv: string[]): { command: Command; rest: string[] } | undefined => {
+  // Longest match first: `members import` before a hypothetical `members`.
+  const sorted = [...commands].sort((a, b) => b.words.length - a.words.length);
+  for (const command of sorted) {
+    if (command.words.every((w, i) => argv[i] === w))
+      return { command, rest: argv.slice(command.words.length) };
+  }
+  return undefined;
+};
+
+/** The `loyalty-edge` command line (protocol.md §3). Returns the exit code. */
+export const main = async (argv: string[], io: Output = processOutput()): Promise<number> => {
+  if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
+    help(io);
+    return argv.length === 0 ? EXIT.invalid : EXIT.ok;
+  }
+  const found = find(argv);
+  if (!found) {
+    io.err(`loyalty-edge: unknown command "${argv.join(' ')}". Run "loyalty-edge help" for the list.`);
+    return EXIT.invalid;
+  }
+  const { command, rest } = found;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`Usage: loyalty-edge ${command.usage}\n\n${command.summary}`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`loyalty-edge ${command.words.join(' ')}: ${error.message}`);
+      io.err(`Usage: loyalty-edge ${command.usage}`);
+      return EXIT.invalid;
+    }
+    if (error instanceof ValidationError) {
+      io.err(error.message);
+      return EXIT.invalid;
+    }
+    if (error instanceof CodedError) {
+      io.err(`loyalty-edge ${command.words.join(' ')}: ${error.message} (${error.code})`);
+      return EXIT.failed;
+    }
+    io.err(`loyalty-edge ${command.words.join(' ')}: ${(error as Error).stack ?? String(error)}`);
+    return EXIT.failed;
+  }
+};

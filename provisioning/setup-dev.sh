@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what building and testing Loyalty Edge needs on Debian or Raspberry Pi OS:
+# Node.js (>= 20.19) with npm, a C++ toolchain for the native modules (better-sqlite3,
+# serialport, onoff build from source where no prebuilt binary fits), and with --test
+# the tools the test suite drives for real (socat ptys, Mosquitto clients).
+# Idempotent: installs only what is missing. Run as root or with sudo.
+set -euo pipefail
+
+want=(g++ make python3)
+command -v node >/dev/null 2>&1 || want+=(nodejs)
+command -v npm >/dev/null 2>&1 || want+=(npm)
+if [[ "${1:-}" == "--test" ]]; then
+  want+=(socat mosquitto-clients)
+fi
+
+missing=()
+for pkg in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+# nodejs/npm may come from outside Debian (nvm, NodeSource): trust a working binary.
+if ((${#missing[@]} > 0)); then
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  echo "setup-dev: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+node -e '
+  const [maj, min] = process.versions.node.split(".").map(Number);
+  if (maj < 20 || (maj === 20 && min < 19)) {
+    console.error(`setup-dev: Node.js ${process.versions.node} is too old; Loyalty Edge needs >= 20.19`);
+    process.exit(1);
+  }'
+echo "setup-dev: ready (node $(node -v), npm $(npm -v))"
