@@ -1,0 +1,21 @@
+// Public surface of hardware/: the gateway imports only from here.
+
+export { LineReader, type LineReaderOptions } from './nfc/line/line-reader.ts';
+export { SimulatedReader, type SimulatedReaderOptions } from './nfc/simulated/simulated-reader.ts';
+export {
+  type ReaderConnection,
+  SupervisedReader,
+  type SupervisedReaderOptions,
+} from './nfc/supervised-reader.ts';
+export {
+  openSerialPort,
+  type SerialLink,
+  type SerialOpener,
+  type SerialOpenOptions,
+} from './transport/serial.ts';
+export * from './types.ts';
+export { type BackoffOptions, defaultBackoff } from './util/backoff.ts';
+export { type Clock, systemClock } from './util/clock.ts';
+export { type DebounceEvent, TapDebouncer } from './util/debounce.ts';
+export { maskUid, noopLogger } from './util/logger.ts';
+export { normaliseUid } from './util/uid.ts';

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { TapDebouncer } from '../../../hardware/src/util/debounce.ts';
+
+describe('TapDebouncer', () => {
+  it('a card held for 10 s while polled every 50 ms is one tap', () => {
+    const d = new TapDebouncer({ removalMs: 300 });
+    const events = [];
+    for (let t = 0; t <= 10_000; t += 50) events.push(...d.seen('04A1B2C3', t));
+    events.push(...d.expire(10_400));
+    expect(events).toEqual([
+      { type: 'tap', uid: '04A1B2C3' },
+      { type: 'removed', uid: '04A1B2C3' },
+    ]);
+  });
+
+  it('removal then re-presentation is a new tap', () => {
+    const d = new TapDebouncer({ removalMs: 300 });
+    expect(d.seen('AA', 0)).toEqual([{ type: 'tap', uid: 'AA' }]);
+    expect(d.expire(299)).toEqual([]);
+    expect(d.expire(300)).toEqual([{ type: 'removed', uid: 'AA' }]);
+    expect(d.seen('AA', 400)).toEqual([{ type: 'tap', uid: 'AA' }]);
+  });
+
+  it('two different cards in quick succession are two taps', () => {
+    const d = new TapDebouncer({ removalMs: 300 });
+    const events = [...d.seen('AA', 0), ...d.seen('BB', 40), ...d.seen('AA', 80), ...d.seen('BB', 120)];
+    expect(events.filter((e) => e.type === 'tap').map((e) => e.uid)).toEqual(['AA', 'BB']);
+  });
+
+  it('a missed poll shorter than the window does not make a second tap', () => {
+    const d = new TapDebouncer({ removalMs: 300 });
+    const taps = [...d.seen('AA', 0), ...d.seen('AA', 250), ...d.seen('AA', 500)].filter(
+      (e) => e.type === 'tap',
+    );
+    expect(taps).toHaveLength(1);
+  });
+
+  it('clear reports every present card as removed', () => {
+    const d = new TapDebouncer({ removalMs: 300 });
+    d.seen('AA', 0);
+    d.seen('BB', 0);
+    expect(d.clear()).toEqual([
+      { type: 'removed', uid: 'AA' },
+      { type: 'removed', uid: 'BB' },
+    ]);
+    expect(d.present).toEqual([]);
+  });
+});
