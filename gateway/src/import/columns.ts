@@ -73,10 +73,14 @@ export const checkHeader = (header: readonly string[], line = 1): Problem[] => {
 };
 
 /**
- * Turn one raw row into an ImportRow, or the reasons it is wrong (all of them).
+ * Turn one raw row (`firstOfMember`: no earlier row has its member_id) into an ImportRow, or the reasons it is wrong (all of them).
  * Cell texts are trimmed; blank means absent.
  */
-export const checkRow = (raw: RawRow, line: number): { row?: ImportRow; problems: Problem[] } => {
+export const checkRow = (
+  raw: RawRow,
+  line: number,
+  firstOfMember = true,
+): { row?: ImportRow; problems: Problem[] } => {
   const problems: Problem[] = [];
   const at = `line ${line}`;
   const cell = (c: ImportColumn): string | null => {
@@ -97,8 +101,9 @@ export const checkRow = (raw: RawRow, line: number): { row?: ImportRow; problems
     if (!/^([0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$/.test(cardUid))
       bad('card_uid', `"${raw.card_uid}" must be a 4, 7 or 10 byte UID in hex`);
   }
+  // A member's later rows only add cards: their name may be left blank.
   const firstName = cell('first_name');
-  if (firstName === null) bad('first_name', 'is required');
+  if (firstName === null && firstOfMember) bad('first_name', 'is required');
 
   const phone = cell('phone');
   if (phone !== null && !/^\+?[0-9]{6,15}$/.test(phone.replace(/[\s()-]/g, '')))
@@ -134,14 +139,14 @@ export const checkRow = (raw: RawRow, line: number): { row?: ImportRow; problems
   const openingPoints = amount('opening_points');
   const openingCredit = amount('opening_credit');
 
-  if (problems.length > 0 || memberId === null || firstName === null) return { problems };
+  if (problems.length > 0 || memberId === null) return { problems };
   return {
     problems,
     row: {
       line,
       memberId,
       cardUid,
-      firstName,
+      firstName: firstName ?? '',
       lastName: cell('last_name'),
       phone: phone?.replace(/[\s()-]/g, '') ?? null,
       email,

@@ -146,8 +146,8 @@ const crossCheck = (rows: readonly ImportRow[]): Problem[] => {
         path: `line ${row.line}`,
         message: `opening balances of member ${row.memberId} belong on its first row (line ${first.line})`,
       });
-    for (const key of ['firstName', 'lastName', 'phone', 'email', 'birthDate', 'language'] as const) {
-      if (row[key] !== null && row[key] !== first[key] && !(key === 'language' && row[key] === 'en'))
+    for (const key of ['firstName', 'lastName', 'phone', 'email', 'birthDate'] as const) {
+      if (row[key] !== null && row[key] !== '' && row[key] !== first[key])
         problems.push({
           path: `line ${row.line}`,
           message: `${key} differs from member ${row.memberId}'s first row (line ${first.line})`,
@@ -180,8 +180,11 @@ export const readMembersFile = async (
   const problems = [...read.problems, ...checkHeader(read.header)];
   if (problems.length > 0) return { rows: [], problems };
   const rows: ImportRow[] = [];
+  const seen = new Set<string>();
   read.lines.forEach(({ line, raw }, i) => {
-    const checked = checkRow(raw, line);
+    const memberId = raw.member_id?.trim() ?? '';
+    const checked = checkRow(raw, line, !seen.has(memberId));
+    seen.add(memberId);
     problems.push(...checked.problems);
     if (checked.row) rows.push(checked.row);
     if ((i + 1) % 10_000 === 0) onProgress?.({ phase: 'check', done: i + 1, total: read.lines.length });

@@ -66,6 +66,22 @@ describe('members file reader (program.md: Cards and members)', () => {
     ]);
   });
 
+  it("takes a member's later rows as extra cards, and reads the demo members cleanly", async () => {
+    const { rows, problems } = await readMembersFile(
+      new URL('../../../gateway/demo/members.csv', import.meta.url).pathname,
+    );
+    expect(problems).toEqual([]);
+    const nina = rows.filter((r) => r.memberId === 'M-1006');
+    expect(nina.map((r) => r.cardUid)).toEqual(['04DEAD00BEEF42', '2C3D4E5F']);
+    expect(new Set(rows.map((r) => r.language))).toEqual(new Set(['hy', 'fa', 'en', 'ru']));
+    const conflicting = await readMembersFile(
+      write('conflict.csv', `${HEADER}\nM1,,Ani,,,,,,,,,,\nM1,04A1B2C3,Anna,,,,,,,,,,\n`),
+    );
+    expect(conflicting.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      "line 3: firstName differs from member M1's first row (line 2)",
+    ]);
+  });
+
   it('refuses unknown columns, a missing required column and other file types', async () => {
     const unknown = await readMembersFile(write('cols.csv', 'member_id,nickname\nM1,x\n'));
     expect(unknown.problems.map((p) => p.message)).toEqual([
