@@ -1,0 +1,292 @@
+import type { Posting } from '../domain/ledger-types.ts';
+import { applyEffectsAfter, applyEffectsBefore } from './effects.ts';
+import { LedgerError } from './errors.ts';
+import { ownerKey } from './owner.ts';
+import { insertReturn, insertSale } from './records.ts';
+import { type Db, fromJson, one, run, toJson } from './sql.ts';
+import type { CommitOutcome, CommitResult, LedgerCommit } from './types.ts';
+
+interface TxRow {
+  id: number;
+  request_hash: string | null;
+  response: string | null;
+  from_seq: number | null;
+  to_seq: number | null;
+}
+
+/**
+ * Applies one transaction. Must run inside a better-sqlite3 transaction (see `commit`): any
+ * throw rolls everything back, so checks may be done in any order.
+ */
+export function applyTransaction(db: Db, tx: LedgerCommit, nowIso: string): CommitResult {
+  const requestHash = tx.requestHash ?? null;
+  // Idempotency lives in the schema (architecture.md): the UNIQUE key decides, not a map.
+  const inserted = run(
+    db,
+    `INSERT INTO transactions (idempotency_key, request_hash, type, at, store_id, ref, response, program_version)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+    tx.idempotencyKey,
+    requestHash,
+    tx.type,
+    tx.at,
+    tx.storeId,
+    tx.ref ?? null,
+    toJson(tx.response),
+    tx.programVersion,
+  );
+  if (inserted.changes === 0) return replay(db, tx.idempotencyKey, requestHash);
+  const txId = Number(inserted.lastInsertRowid);
+  const atMs = Date.parse(tx.at);
+  if (Number.isNaN(atMs))
+    throw new LedgerError('INVALID_POSTING', `transaction at is not an instant: ${tx.at}`);
+
+  applyEffectsBefore(db, tx, txId);
+  let seqFrom: number | null = null;
+  let seqTo: number | null = null;
+  for (const [i, posting] of tx.postings.entries()) {
+    const seq = applyPosting(db, tx, txId, atMs, posting, i);
+    seqFrom ??= seq;
+    seqTo = seq;
+  }
+  applyEffectsAfter(db, tx, txId);
+  if (tx.records?.sale) insertSale(db, tx.records.sale, txId);
+  if (tx.records?.saleReturn) insertReturn(db, tx.records.saleReturn, txId);
+  run(
+    db,
+    'INSERT INTO outbox (tx_id, from_seq, to_seq, created_at) VALUES (?, ?, ?, ?)',
+    txId,
+    seqFrom,
+    seqTo,
+    nowIso,
+  );
+  return { replayed: false, response: tx.response, txId, seqFrom, seqTo };
+}
+
+function replay(db: Db, key: string, requestHash: string | null): CommitResult {
+  const row = one<TxRow>(
+    db,
+    `SELECT t.id, t.request_hash, t.response, o.from_seq, o.to_seq
+     FROM transactions t LEFT JOIN outbox o ON o.tx_id = t.id WHERE t.idempotency_key = ?`,
+    key,
+  );
+  if (!row) throw new LedgerError('CONFLICT', `idempotency key ${key} vanished`);
+  if (row.request_hash !== requestHash) {
+    throw new LedgerError('CONFLICT', `idempotency key ${key} was used with another request`);
+  }
+  return {
+    replayed: true,
+    response: fromJson(row.response),
+    txId: row.id,
+    seqFrom: row.from_seq,
+    seqTo: row.to_seq,
+  };
+}
+
+function applyPosting(db: Db, tx: LedgerCommit, txId: number, atMs: number, p: Posting, i: number): number {
+  const where = `posting ${i} (${p.kind})`;
+  if (!Number.isSafeInteger(p.amount))
+    throw new LedgerError('INVALID_POSTING', `${where}: amount not an integer`);
+  if (p.amount === 0 && p.kind !== 'write-off') {
+    throw new LedgerError('INVALID_POSTING', `${where}: amount 0 is only for write-off`);
+  }
+  if (p.qualifying !== undefined && !Number.isSafeInteger(p.qualifying)) {
+    throw new LedgerError('INVALID_POSTING', `${where}: qualifying not an integer`);
+  }
+  const owner = ownerKey(p.owner);
+  assertOwner(db, owner.type, owner.id, where);
+  const holdId = typeof p.meta?.holdId === 'string' ? p.meta.holdId : null;
+
+  let lotId: number | null = null;
+  if (p.bucket === 'available' && p.amount > 0) {
+    if (!p.lot || p.lotId !== undefined)
+      throw new LedgerError('INVALID_POSTING', `${where}: a credit needs lot, not lotId`);
+    const lot = run(
+      db,
+      `INSERT INTO lots (owner_type, owner_id, asset, amount, remaining, earned_at, available_at, expires_at, tx_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      owner.type,
+      owner.id,
+      p.asset,
+      p.amount,
+      p.amount,
+      tx.at,
+      p.lot.availableAt,
+      p.lot.expiresAt,
+      txId,
+    );
+    lotId = Number(lot.lastInsertRowid);
+  } else if (p.bucket === 'available' && p.amount < 0) {
+    if (p.lotId === undefined || p.lot)
+      throw new LedgerError('INVALID_POSTING', `${where}: a debit needs lotId`);
+    consumeLot(db, owner.type, owner.id, p.asset, p.lotId, p.amount, where);
+    lotId = p.lotId;
+  } else if (p.lot || p.lotId !== undefined) {
+    throw new LedgerError('INVALID_POSTING', `${where}: lots are only for the available bucket`);
+  }
+  if (p.bucket === 'held') checkHold(db, holdId, owner.id, where);
+  else if (holdId !== null && p.bucket !== 'available') {
+    throw new LedgerError('INVALID_POSTING', `${where}: holdId on a ${p.bucket} posting`);
+  }
+
+  const entry = run(
+    db,
+    `INSERT INTO entries (tx_id, owner_type, owner_id, asset, bucket, kind, amount, lot_id, hold_id, qualifying,
+       rule_id, meta, at, at_ms, program_version)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    txId,
+    owner.type,
+    owner.id,
+    p.asset,
+    p.bucket,
+    p.kind,
+    p.amount,
+    lotId,
+    p.bucket === 'held' ? holdId : null,
+    p.qualifying ?? 0,
+    p.ruleId ?? null,
+    toJson(p.meta),
+    tx.at,
+    atMs,
+    tx.programVersion,
+  );
+  if (p.amount !== 0) addToBalance(db, owner.type, owner.id, p.asset, p.bucket, p.amount, where);
+  if (p.bucket === 'held') {
+    const held = one<{ s: number }>(
+      db,
+      'SELECT COALESCE(SUM(amount), 0) AS s FROM entries WHERE hold_id = ?',
+      holdId,
+    );
+    if ((held?.s ?? 0) < 0)
+      throw new LedgerError('HOLD_EXCEEDED', `${where}: more taken than hold ${holdId} holds`);
+  }
+  return Number(entry.lastInsertRowid);
+}
+
+function assertOwner(db: Db, type: string, id: string, where: string): void {
+  const found =
+    type === 'member'
+      ? one(db, 'SELECT 1 FROM members WHERE id = ?', id)
+      : one(db, 'SELECT 1 FROM gift_cards WHERE code = ?', id);
+  if (!found) throw new LedgerError('OWNER_UNKNOWN', `${where}: no ${type} ${id}`);
+}
+
+/** A negative available posting consumes exactly its lot, never below zero (ledger-types.ts: lotId). */
+function consumeLot(
+  db: Db,
+  type: string,
+  id: string,
+  asset: string,
+  lotId: number,
+  amount: number,
+  where: string,
+) {
+  const r = run(
+    db,
+    `UPDATE lots SET remaining = remaining + ?
+     WHERE id = ? AND owner_type = ? AND owner_id = ? AND asset = ? AND remaining + ? >= 0`,
+    amount,
+    lotId,
+    type,
+    id,
+    asset,
+    amount,
+  );
+  if (r.changes === 1) return;
+  const lot = one(
+    db,
+    'SELECT 1 FROM lots WHERE id = ? AND owner_type = ? AND owner_id = ? AND asset = ?',
+    lotId,
+    type,
+    id,
+    asset,
+  );
+  if (!lot) throw new LedgerError('LOT_UNKNOWN', `${where}: lot ${lotId} is not ${id}'s ${asset}`);
+  throw new LedgerError('LOT_EXHAUSTED', `${where}: lot ${lotId} has less than ${-amount}`);
+}
+
+function checkHold(db: Db, holdId: string | null, memberId: string, where: string): void {
+  if (holdId === null) throw new LedgerError('INVALID_POSTING', `${where}: a held posting needs meta.holdId`);
+  const hold = one<{ member_id: string; status: string }>(
+    db,
+    'SELECT member_id, status FROM holds WHERE hold_id = ?',
+    holdId,
+  );
+  if (!hold || hold.member_id !== memberId)
+    throw new LedgerError('HOLD_UNKNOWN', `${where}: no hold ${holdId} for ${memberId}`);
+  if (hold.status !== 'open')
+    throw new LedgerError('HOLD_CLOSED', `${where}: hold ${holdId} is ${hold.status}`);
+}
+
+/** program.md: a balance is never stored negative. Checked here for a clear code; the CHECK is the backstop. */
+function addToBalance(
+  db: Db,
+  type: string,
+  id: string,
+  asset: string,
+  bucket: string,
+  amount: number,
+  where: string,
+) {
+  const updated = run(
+    db,
+    `UPDATE balances SET amount = amount + ?
+     WHERE owner_type = ? AND owner_id = ? AND asset = ? AND bucket = ? AND amount + ? >= 0`,
+    amount,
+    type,
+    id,
+    asset,
+    bucket,
+    amount,
+  );
+  if (updated.changes === 1) return;
+  const exists = one(
+    db,
+    'SELECT 1 FROM balances WHERE owner_type = ? AND owner_id = ? AND asset = ? AND bucket = ?',
+    type,
+    id,
+    asset,
+    bucket,
+  );
+  if (exists || amount < 0) {
+    throw new LedgerError('INSUFFICIENT_BALANCE', `${where}: ${id}'s ${asset} ${bucket} would go negative`);
+  }
+  run(
+    db,
+    'INSERT INTO balances (owner_type, owner_id, asset, bucket, amount) VALUES (?, ?, ?, ?, ?)',
+    type,
+    id,
+    asset,
+    bucket,
+    amount,
+  );
+}
+
+/** One transaction, one fsync. IMMEDIATE takes the write lock up front (no upgrade deadlock). */
+export function commit(db: Db, tx: LedgerCommit, now: () => Date = () => new Date()): CommitResult {
+  return db.transaction(() => applyTransaction(db, tx, now().toISOString())).immediate();
+}
+
+/**
+ * Group commit: many transactions, one SQLite transaction (one fsync). Each runs in its own
+ * savepoint (better-sqlite3 nests transactions as savepoints), so a failing one is rolled back
+ * alone and reported; the others commit.
+ */
+export function commitMany(db: Db, txs: LedgerCommit[], now: () => Date = () => new Date()): CommitOutcome[] {
+  const nowIso = now().toISOString();
+  const one = db.transaction((tx: LedgerCommit) => applyTransaction(db, tx, nowIso));
+  return db
+    .transaction((): CommitOutcome[] =>
+      txs.map((tx) => {
+        try {
+          return { ok: true, idempotencyKey: tx.idempotencyKey, result: one(tx) };
+        } catch (error) {
+          return {
+            ok: false,
+            idempotencyKey: tx.idempotencyKey,
+            error: error instanceof Error ? error : new Error(String(error)),
+          };
+        }
+      }),
+    )
+    .immediate();
+}

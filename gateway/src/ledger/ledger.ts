@@ -1,0 +1,145 @@
+import type { MemberState, SaleHistory } from '../domain/ledger-types.ts';
+import { type BackupProgress, backup } from './backup.ts';
+import * as cards from './cards.ts';
+import { commit, commitMany } from './commit.ts';
+import { type OpenOptions, openDatabase } from './database.ts';
+import { type ImportOptions, type ImportResult, type ImportRow, importMembers } from './import.ts';
+import { findTransaction, getBalance, getSaleHistory, loadMemberState } from './member-state.ts';
+import * as outbox from './outbox.ts';
+import { type Db, run } from './sql.ts';
+import type {
+  Card,
+  CardRef,
+  CardStatus,
+  CommitOutcome,
+  CommitResult,
+  EntryRow,
+  LedgerCommit,
+  Member,
+  NewCard,
+  NewMember,
+  VerifyProblem,
+} from './types.ts';
+import { verify } from './verify.ts';
+
+export interface LedgerOptions extends OpenOptions {
+  /** Wall clock for outbox `created_at` only (business times come from the transaction's `at`). */
+  now?: () => Date;
+}
+
+/**
+ * The store's ledger: one SQLite connection and the operations on it. The gateway opens it
+ * once and passes it in its context object (architecture.md: no singletons). Every write is
+ * one synchronous transaction.
+ */
+export class Ledger {
+  private readonly now: () => Date;
+
+  constructor(
+    readonly db: Db,
+    options: { now?: () => Date } = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  commit(tx: LedgerCommit): CommitResult {
+    return commit(this.db, tx, this.now);
+  }
+  commitMany(txs: LedgerCommit[]): CommitOutcome[] {
+    return commitMany(this.db, txs, this.now);
+  }
+  loadMemberState(memberId: string, now: Date, windowMonths: number): MemberState {
+    return loadMemberState(this.db, memberId, now, windowMonths);
+  }
+  balance(
+    owner: { member: string } | { giftCard: string },
+    asset: 'points' | 'credit',
+    bucket?: 'available' | 'held' | 'debt',
+  ): number {
+    return getBalance(this.db, owner, asset, bucket);
+  }
+  getSaleHistory(saleId: string): SaleHistory | null {
+    return getSaleHistory(this.db, saleId);
+  }
+  findTransaction(idempotencyKey: string): { txId: number; type: string; response: unknown } | null {
+    return findTransaction(this.db, idempotencyKey);
+  }
+  verify(): VerifyProblem[] {
+    return verify(this.db);
+  }
+  backup(destination: string, onProgress?: (p: BackupProgress) => void): Promise<BackupProgress> {
+    return backup(this.db, destination, onProgress);
+  }
+
+  // Members and cards
+  addMember(member: NewMember, newCards: NewCard[] = []): void {
+    cards.addMember(this.db, member, newCards);
+  }
+  addCard(card: NewCard): void {
+    cards.addCard(this.db, card);
+  }
+  getMember(id: string): Member | null {
+    return cards.getMember(this.db, id);
+  }
+  findCard(ref: CardRef): Card | null {
+    return cards.findCard(this.db, ref);
+  }
+  listCards(memberId: string): Card[] {
+    return cards.listCards(this.db, memberId);
+  }
+  setCardStatus(uid: string, status: CardStatus): void {
+    cards.setCardStatus(this.db, uid, status);
+  }
+  setPin(uid: string, pin: string): void {
+    cards.setPin(this.db, uid, pin);
+  }
+  verifyPin(uid: string, pin: string, maxAttempts: number): cards.PinCheck {
+    return cards.verifyPin(this.db, uid, pin, maxAttempts);
+  }
+  unlockCard(uid: string): Card {
+    return cards.unlockCard(this.db, uid);
+  }
+  importMembers(rows: ImportRow[], opts: ImportOptions): Promise<ImportResult> {
+    return importMembers(this.db, rows, opts);
+  }
+
+  /** program.md rewards.stock: sets a reward's stock for this store (restock resets what is left). */
+  setRewardStock(rewardId: string, stock: number): void {
+    run(
+      this.db,
+      `INSERT INTO reward_stock (reward_id, stock, remaining) VALUES (?, ?, ?)
+       ON CONFLICT (reward_id) DO UPDATE SET stock = excluded.stock, remaining = excluded.remaining`,
+      rewardId,
+      stock,
+      stock,
+    );
+  }
+
+  // Outbox (for the sync uploader)
+  readUnsent(limit?: number): outbox.OutboxItem[] {
+    return outbox.readUnsent(this.db, limit);
+  }
+  markSent(outboxIds: number[], at: string): number {
+    return outbox.markSent(this.db, outboxIds, at);
+  }
+  markAckedThrough(ackedSeq: number, at: string): number {
+    return outbox.markAckedThrough(this.db, ackedSeq, at);
+  }
+  entriesAfter(afterSeq: number, limit: number): EntryRow[] {
+    return outbox.entriesAfter(this.db, afterSeq, limit);
+  }
+  pendingCount(): number {
+    return outbox.pendingCount(this.db);
+  }
+  lastSeq(): number {
+    return outbox.lastSeq(this.db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+export function openLedger(path: string, options: LedgerOptions = {}): Ledger {
+  return new Ledger(openDatabase(path, options), { now: options.now });
+}

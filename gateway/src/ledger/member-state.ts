@@ -1,0 +1,148 @@
+import type {
+  Hold,
+  Lot,
+  MemberState,
+  QualifyingEntry,
+  SaleHistory,
+  SaleRecord,
+} from '../domain/ledger-types.ts';
+import { getMemberRow } from './cards.ts';
+import { LedgerError } from './errors.ts';
+import { getReturns } from './records.ts';
+import { all, type Db, one } from './sql.ts';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Everything the engine needs of one member (ledger-types.ts: MemberState). Every query
+ * here is served by an index (lots_open, holds_open, entries_qualifying, balances' key,
+ * member_events' key), so it stays fast with years of entries.
+ *
+ * The qualifying window starts `windowMonths` before `now` (UTC calendar months) with one day
+ * of margin, since the engine decides "which day" in the program's timezone and filters
+ * exactly; an extra entry is harmless, a missing one is not.
+ */
+export function loadMemberState(db: Db, memberId: string, now: Date, windowMonths: number): MemberState {
+  const m = getMemberRow(db, memberId);
+  if (!m) throw new LedgerError('MEMBER_UNKNOWN', `no member ${memberId}`);
+  const cutoff = new Date(now.getTime());
+  cutoff.setUTCMonth(cutoff.getUTCMonth() - windowMonths);
+
+  const lots = all<{
+    id: number;
+    asset: Lot['asset'];
+    remaining: number;
+    earned_at: string;
+    available_at: string;
+    expires_at: string | null;
+  }>(
+    db,
+    `SELECT id, asset, remaining, earned_at, available_at, expires_at FROM lots
+     WHERE owner_type = 'member' AND owner_id = ? AND remaining > 0 ORDER BY id`,
+    memberId,
+  ).map(
+    (l): Lot => ({
+      id: l.id,
+      asset: l.asset,
+      remaining: l.remaining,
+      earnedAt: l.earned_at,
+      availableAt: l.available_at,
+      expiresAt: l.expires_at,
+    }),
+  );
+
+  const holds = all<{ hold_id: string; expires_at: string; status: Hold['status']; held: number }>(
+    db,
+    `SELECT h.hold_id, h.expires_at, h.status,
+       (SELECT COALESCE(SUM(e.amount), 0) FROM entries e WHERE e.hold_id = h.hold_id) AS held
+     FROM holds h WHERE h.member_id = ? AND h.status = 'open' ORDER BY h.rowid`,
+    memberId,
+  ).map((h): Hold => ({ holdId: h.hold_id, amount: h.held, expiresAt: h.expires_at, status: h.status }));
+
+  const debt = { points: 0, credit: 0 };
+  for (const b of all<{ asset: 'points' | 'credit'; amount: number }>(
+    db,
+    `SELECT asset, amount FROM balances WHERE owner_type = 'member' AND owner_id = ? AND bucket = 'debt'`,
+    memberId,
+  )) {
+    debt[b.asset] = b.amount;
+  }
+
+  const qualifying = all<QualifyingEntry>(
+    db,
+    `SELECT at, qualifying AS amount FROM entries
+     WHERE owner_type = 'member' AND owner_id = ? AND qualifying <> 0 AND at_ms >= ? ORDER BY at_ms, seq`,
+    memberId,
+    cutoff.getTime() - DAY_MS,
+  );
+
+  const eventsPosted = all<{ event: string }>(
+    db,
+    'SELECT event FROM member_events WHERE member_id = ? ORDER BY event',
+    memberId,
+  ).map((e) => e.event);
+
+  return {
+    memberId,
+    tier: m.tier,
+    tierSince: m.tier_since,
+    customerGroup: m.customer_group,
+    birthDate: m.birth_date,
+    anniversaryDate: m.anniversary_date,
+    enrolledAt: m.enrolled_at,
+    language: m.language,
+    lots,
+    holds,
+    debt,
+    qualifying,
+    lastSaleAt: m.last_sale_at,
+    eventsPosted,
+    referrerId: m.referrer_id,
+  };
+}
+
+/** Stored balance of one bucket (0 when never posted). */
+export function getBalance(
+  db: Db,
+  owner: { member: string } | { giftCard: string },
+  asset: 'points' | 'credit',
+  bucket: 'available' | 'held' | 'debt' = 'available',
+): number {
+  const [type, id] = 'member' in owner ? ['member', owner.member] : ['gift-card', owner.giftCard];
+  return (
+    one<{ amount: number }>(
+      db,
+      'SELECT amount FROM balances WHERE owner_type = ? AND owner_id = ? AND asset = ? AND bucket = ?',
+      type,
+      id,
+      asset,
+      bucket,
+    )?.amount ?? 0
+  );
+}
+
+/** The sale and every return that named it so far (ledger-types.ts: SaleHistory); null if unknown. */
+export function getSaleHistory(db: Db, saleId: string): SaleHistory | null {
+  const sale = one<{ record: string }>(db, 'SELECT record FROM sales WHERE sale_id = ?', saleId);
+  if (!sale) return null;
+  return { sale: JSON.parse(sale.record) as SaleRecord, returns: getReturns(db, saleId) };
+}
+
+/** A stored response by idempotency key (a till asking again after a reconnect). */
+export function findTransaction(
+  db: Db,
+  idempotencyKey: string,
+): { txId: number; type: string; response: unknown } | null {
+  const r = one<{ id: number; type: string; response: string | null }>(
+    db,
+    'SELECT id, type, response FROM transactions WHERE idempotency_key = ?',
+    idempotencyKey,
+  );
+  return r
+    ? {
+        txId: r.id,
+        type: r.type,
+        response: r.response === null ? undefined : (JSON.parse(r.response) as unknown),
+      }
+    : null;
+}

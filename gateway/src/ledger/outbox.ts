@@ -1,0 +1,147 @@
+import { ownerFromRow } from './owner.ts';
+import { all, type Db, one, run } from './sql.ts';
+import type { EntryRow } from './types.ts';
+
+/** One committed transaction waiting for head office (protocol.md §2: ledger batches). */
+export interface OutboxItem {
+  outboxId: number;
+  txId: number;
+  idempotencyKey: string;
+  type: string;
+  at: string;
+  fromSeq: number | null;
+  toSeq: number | null;
+  createdAt: string;
+  entries: EntryRow[];
+}
+
+interface RawEntry {
+  seq: number;
+  tx_id: number;
+  idempotency_key: string;
+  owner_type: string;
+  owner_id: string;
+  asset: EntryRow['asset'];
+  bucket: EntryRow['bucket'];
+  kind: string;
+  amount: number;
+  lot_id: number | null;
+  hold_id: string | null;
+  qualifying: number;
+  rule_id: string | null;
+  meta: string | null;
+  at: string;
+  program_version: number;
+}
+
+const ENTRY_SELECT = `SELECT e.seq, e.tx_id, t.idempotency_key, e.owner_type, e.owner_id, e.asset, e.bucket, e.kind,
+  e.amount, e.lot_id, e.hold_id, e.qualifying, e.rule_id, e.meta, e.at, e.program_version
+  FROM entries e JOIN transactions t ON t.id = e.tx_id`;
+
+function toEntry(r: RawEntry): EntryRow {
+  return {
+    seq: r.seq,
+    txId: r.tx_id,
+    idempotencyKey: r.idempotency_key,
+    owner: ownerFromRow(r.owner_type, r.owner_id),
+    asset: r.asset,
+    bucket: r.bucket,
+    kind: r.kind,
+    amount: r.amount,
+    lotId: r.lot_id,
+    holdId: r.hold_id,
+    qualifying: r.qualifying,
+    ruleId: r.rule_id,
+    meta: r.meta === null ? null : (JSON.parse(r.meta) as Record<string, unknown>),
+    at: r.at,
+    programVersion: r.program_version,
+  };
+}
+
+/** Entries in device-sequence order after `afterSeq` (the sync batch body). */
+export function entriesAfter(db: Db, afterSeq: number, limit: number): EntryRow[] {
+  return all<RawEntry>(db, `${ENTRY_SELECT} WHERE e.seq > ? ORDER BY e.seq LIMIT ?`, afterSeq, limit).map(
+    toEntry,
+  );
+}
+
+export function entriesOfOwner(
+  db: Db,
+  owner: { member: string } | { giftCard: string },
+  limit = 1000,
+): EntryRow[] {
+  const [type, id] = 'member' in owner ? ['member', owner.member] : ['gift-card', owner.giftCard];
+  return all<RawEntry>(
+    db,
+    `${ENTRY_SELECT} WHERE e.owner_type = ? AND e.owner_id = ? ORDER BY e.seq DESC LIMIT ?`,
+    type,
+    id,
+    limit,
+  )
+    .map(toEntry)
+    .reverse();
+}
+
+/** Unsent outbox rows, oldest first (= sequence order, since commits are serial), with their entries. */
+export function readUnsent(db: Db, limit = 100): OutboxItem[] {
+  const rows = all<{
+    id: number;
+    tx_id: number;
+    idempotency_key: string;
+    type: string;
+    at: string;
+    from_seq: number | null;
+    to_seq: number | null;
+    created_at: string;
+  }>(
+    db,
+    `SELECT o.id, o.tx_id, t.idempotency_key, t.type, t.at, o.from_seq, o.to_seq, o.created_at
+     FROM outbox o JOIN transactions t ON t.id = o.tx_id WHERE o.sent_at IS NULL ORDER BY o.id LIMIT ?`,
+    limit,
+  );
+  return rows.map((r) => ({
+    outboxId: r.id,
+    txId: r.tx_id,
+    idempotencyKey: r.idempotency_key,
+    type: r.type,
+    at: r.at,
+    fromSeq: r.from_seq,
+    toSeq: r.to_seq,
+    createdAt: r.created_at,
+    entries: all<RawEntry>(db, `${ENTRY_SELECT} WHERE e.tx_id = ? ORDER BY e.seq`, r.tx_id).map(toEntry),
+  }));
+}
+
+/** Marks outbox rows sent (head office acknowledged them). Already-acked rows are left alone. */
+export function markSent(db: Db, outboxIds: number[], at: string): number {
+  return db
+    .transaction(() => {
+      let n = 0;
+      for (const id of outboxIds)
+        n += run(db, 'UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL', at, id).changes;
+      return n;
+    })
+    .immediate();
+}
+
+/**
+ * protocol.md: head office answers `{ackedSeq}`. Marks every transaction up to the one that
+ * holds `ackedSeq` (entry-less transactions before it included) as sent.
+ */
+export function markAckedThrough(db: Db, ackedSeq: number, at: string): number {
+  const last = one<{ id: number | null }>(
+    db,
+    'SELECT MAX(id) AS id FROM outbox WHERE to_seq IS NOT NULL AND to_seq <= ?',
+    ackedSeq,
+  );
+  if (last?.id == null) return 0;
+  return run(db, 'UPDATE outbox SET sent_at = ? WHERE sent_at IS NULL AND id <= ?', at, last.id).changes;
+}
+
+export function pendingCount(db: Db): number {
+  return one<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM outbox WHERE sent_at IS NULL')?.n ?? 0;
+}
+
+export function lastSeq(db: Db): number {
+  return one<{ s: number | null }>(db, 'SELECT MAX(seq) AS s FROM entries')?.s ?? 0;
+}

@@ -1,0 +1,55 @@
+import type { ReturnRecord, SaleRecord } from '../domain/ledger-types.ts';
+import { LedgerError, uniqueOr } from './errors.ts';
+import { type Db, one, run } from './sql.ts';
+
+/** `records.sale` / `records.saleReturn`, stored in the transaction that posts them. */
+export function insertSale(db: Db, sale: SaleRecord, txId: number): void {
+  uniqueOr('SALE_EXISTS', `sale ${sale.saleId} was already recorded`, () =>
+    run(
+      db,
+      'INSERT INTO sales (sale_id, tx_id, member_id, at, record) VALUES (?, ?, ?, ?, ?)',
+      sale.saleId,
+      txId,
+      sale.memberId,
+      sale.at,
+      JSON.stringify(sale),
+    ),
+  );
+}
+
+/** program.md Returns: "A return can never reverse more than the sale earned, however many returns name it." */
+export function insertReturn(db: Db, ret: ReturnRecord, txId: number): void {
+  const sale = one<{ record: string }>(db, 'SELECT record FROM sales WHERE sale_id = ?', ret.saleId);
+  if (!sale) throw new LedgerError('SALE_UNKNOWN', `return ${ret.returnId} names unknown sale ${ret.saleId}`);
+  uniqueOr('RETURN_EXISTS', `return ${ret.returnId} was already recorded`, () =>
+    run(
+      db,
+      'INSERT INTO sale_returns (return_id, sale_id, tx_id, at, record) VALUES (?, ?, ?, ?, ?)',
+      ret.returnId,
+      ret.saleId,
+      txId,
+      ret.at,
+      JSON.stringify(ret),
+    ),
+  );
+  const earned = (JSON.parse(sale.record) as SaleRecord).earned;
+  const totals = { spend: 0, bonus: 0, cashback: 0 };
+  for (const r of getReturns(db, ret.saleId)) {
+    for (const k of ['spend', 'bonus', 'cashback'] as const) totals[k] += r.reversed[k] ?? 0;
+  }
+  for (const k of ['spend', 'bonus', 'cashback'] as const) {
+    if (totals[k] > (earned[k]?.posted ?? 0)) {
+      throw new LedgerError(
+        'RETURN_EXCEEDS_SALE',
+        `returns of ${ret.saleId} reverse ${totals[k]} ${k}, more than earned`,
+      );
+    }
+  }
+}
+
+export function getReturns(db: Db, saleId: string): ReturnRecord[] {
+  const rows = db
+    .prepare('SELECT record FROM sale_returns WHERE sale_id = ? ORDER BY tx_id')
+    .all(saleId) as Array<{ record: string }>;
+  return rows.map((r) => JSON.parse(r.record) as ReturnRecord);
+}
