@@ -1,6 +1,9 @@
 // Public surface of hardware/: the gateway imports only from here.
 
+export { EmulatedCard, type EmulatedCardOptions } from './nfc/emulated-card.ts';
 export { LineReader, type LineReaderOptions } from './nfc/line/line-reader.ts';
+export { Pn532Emulator } from './nfc/pn532/emulator.ts';
+export { Pn532Reader, type Pn532ReaderOptions } from './nfc/pn532/pn532-reader.ts';
 export { SimulatedReader, type SimulatedReaderOptions } from './nfc/simulated/simulated-reader.ts';
 export {
   type ReaderConnection,
