@@ -1,0 +1,70 @@
+/**
+ * MQTT over WebSocket at `/mqtt` on the gateway's HTTP server (protocol.md §1), the way
+ * the kiosk page connects. The HTTP server belongs to the gateway; this only takes the
+ * upgrades for `/mqtt` and hands the byte stream to the broker like a TCP socket.
+ */
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+
+export const MQTT_WS_PATH = '/mqtt';
+
+export interface WebSocketGateOptions {
+  /** ws refuses larger frames itself, before buffering them. */
+  maxPacketBytes: number;
+  accept: (stream: Duplex, req: IncomingMessage) => void;
+  logger: { debug(obj: object, msg?: string): void };
+}
+
+export interface WebSocketGate {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  attach(server: HttpServer): () => void;
+  close(): void;
+}
+
+const pathOf = (req: IncomingMessage): string => {
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+};
+
+export function createWebSocketGate(options: WebSocketGateOptions): WebSocketGate {
+  const { accept, logger } = options;
+  // MQTT-6.0.0-3: the subprotocol is `mqtt` (3.1.1) or `mqttv3.1` (3.1).
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPacketBytes,
+    handleProtocols: (offered) =>
+      offered.has('mqtt') ? 'mqtt' : offered.has('mqttv3.1') ? 'mqttv3.1' : false,
+  });
+
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
+    if (pathOf(req) !== MQTT_WS_PATH) return false;
+    if (socket instanceof Socket) socket.setNoDelay(true); // same Nagle cost as on TCP
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const stream = createWebSocketStream(ws);
+      stream.on('error', (err) => logger.debug({ err }, 'websocket stream error'));
+      accept(stream, req);
+    });
+    return true;
+  };
+
+  return {
+    handleUpgrade,
+    attach(server) {
+      const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+        // Another upgrade listener may serve other paths; alone, we close what is not ours.
+        if (!handleUpgrade(req, socket, head) && server.listenerCount('upgrade') === 1) socket.destroy();
+      };
+      server.on('upgrade', onUpgrade);
+      return () => {
+        server.off('upgrade', onUpgrade);
+      };
+    },
+    close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+    },
+  };
+}
