@@ -1,0 +1,20 @@
+/** The engine's public API (docs/engine.md). Pure: program + member state + request + now in, decision out. */
+export type { Accrual, BreakdownEntry, Discount } from './accrual.ts';
+export { computeAccrual } from './accrual.ts';
+export { adjustBalance } from './adjustments.ts';
+export type { Balances, EngineContext } from './context.ts';
+export { convertCreditToPoints, convertPointsToCredit } from './conversion.ts';
+export { EngineError, type EngineErrorCode } from './errors.ts';
+export { dueEvents, postDueEvents, signupEvents } from './events.ts';
+export { expiringSoon, runExpiry } from './expiry.ts';
+export { expireGiftCard, type GiftCardState, issueGiftCard, redeemGiftCard } from './gift-cards.ts';
+export { authorize, capture, expireHolds, voidHold } from './holds.ts';
+export { memberSummary } from './identify.ts';
+export { memberBalances } from './lots.ts';
+export { buyRaffleEntries, drawRaffle, type RaffleEntryRecord, verifyDraw } from './raffles.ts';
+export { authorizeRequest, captureRequest, parseRequest, returnRequest, saleRequest } from './requests.ts';
+export { processReturn } from './returns.ts';
+export { redeemReward, rewardRefusal } from './rewards.ts';
+export { type EngineSaleRecord, processSale, type SaleResponse, simulateSale } from './sale.ts';
+export { dailyTier, nextTier, qualifyingTotal } from './tiers.ts';
+export { transferPoints } from './transfers.ts';
