@@ -2,6 +2,9 @@
 
 export { EmulatedCard, type EmulatedCardOptions } from './nfc/emulated-card.ts';
 export { LineReader, type LineReaderOptions } from './nfc/line/line-reader.ts';
+export { Mfrc522Emulator } from './nfc/mfrc522/emulator.ts';
+export { Mfrc522Reader, type Mfrc522ReaderOptions, type ResetLine } from './nfc/mfrc522/mfrc522-reader.ts';
+export { type HardwareSpiOptions, openHardwareSpi, type SpiDevice } from './nfc/mfrc522/spi.ts';
 export { Pn532Emulator } from './nfc/pn532/emulator.ts';
 export { Pn532Reader, type Pn532ReaderOptions } from './nfc/pn532/pn532-reader.ts';
 export { SimulatedReader, type SimulatedReaderOptions } from './nfc/simulated/simulated-reader.ts';
