@@ -1,5 +1,29 @@
 // Public surface of hardware/: the gateway imports only from here.
 
+export {
+  DEFAULT_PATTERNS,
+  GpioIndicator,
+  type GpioIndicatorOptions,
+  type IndicatorOutput,
+  type PatternDefinition,
+  type PatternStep,
+} from './gpio/indicator.ts';
+export {
+  EmulatedGpioLine,
+  emulatedLineFactory,
+  type GpioLine,
+  type GpioLineFactory,
+  type Level,
+  onoffLineFactory,
+} from './gpio/line.ts';
+export { gpioResetLine } from './gpio/reset-line.ts';
+export {
+  findHeaderChip,
+  type GpioChipInfo,
+  HEADER_CHIP_LABELS,
+  listGpioChips,
+  sysfsNumber,
+} from './gpio/sysfs-chip.ts';
 export { EmulatedCard, type EmulatedCardOptions } from './nfc/emulated-card.ts';
 export { LineReader, type LineReaderOptions } from './nfc/line/line-reader.ts';
 export { Mfrc522Emulator } from './nfc/mfrc522/emulator.ts';
