@@ -36,6 +36,9 @@ export class Waitress<T> {
       waiter = entry;
       this.#waiters.add(entry);
     });
+    // Marked handled now: a timeout may fire before the owner gets round to awaiting it
+    // (e.g. while its write is still in flight); the owner still sees the rejection.
+    promise.catch(() => {});
     return {
       promise,
       cancel: () => {

@@ -24,8 +24,8 @@ describe('Pn532Reader against the PN532 emulator over socat ptys', () => {
       id: 'pn',
       path: pty.a,
       pollIntervalMs: 20,
-      ackTimeoutMs: 80,
-      responseTimeoutMs: 150,
+      ackTimeoutMs: 200,
+      responseTimeoutMs: 300,
       removalMs: 200,
       backoff: { initialMs: 30, maxMs: 200, factor: 2 },
     });
@@ -44,7 +44,9 @@ describe('Pn532Reader against the PN532 emulator over socat ptys', () => {
     const tap = nextEvent(reader, 'tap');
     chip.placeCard(new EmulatedCard({ uid: '04A1B2C3' }));
     await tap;
-    expect(chip.commands.slice(0, 4)).toEqual([0x14, 0x02, 0x32, 0x4a]);
+    // A retried command may repeat under load; the order is what matters.
+    const order = [0x14, 0x02, 0x32, 0x4a].map((code) => chip.commands.indexOf(code));
+    expect(order.every((index, i) => index >= 0 && (i === 0 || index > order[i - 1]!))).toBe(true);
   });
 
   it('reads a 4-byte MIFARE Classic UID as one tap, then removed', async () => {
