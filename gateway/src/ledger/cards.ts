@@ -1,6 +1,6 @@
 import { insertCard, insertMember } from './effects.ts';
 import { LedgerError } from './errors.ts';
-import { hashPin, needsRehash, PIN_PARAMS, pinMatches, type ScryptParams } from './pins.ts';
+import { hashPinAsync, needsRehash, PIN_PARAMS, pinMatchesAsync, type ScryptParams } from './pins.ts';
 import { all, type Db, one, run } from './sql.ts';
 import type { Card, CardRef, CardStatus, Member, NewCard, NewMember } from './types.ts';
 
@@ -129,9 +129,14 @@ export function setCardStatus(db: Db, uid: string, status: CardStatus): void {
   if (r.changes === 0) throw new LedgerError('CARD_UNKNOWN', `no card ${uid}`);
 }
 
-/** Hashes before the write: the slow part never holds the write lock. */
-export function setPin(db: Db, uid: string, pin: string, params: ScryptParams = PIN_PARAMS): void {
-  const hash = hashPin(pin, params);
+/** Hashes before the write (async, off the event loop): the slow part never holds the write lock. */
+export async function setPin(
+  db: Db,
+  uid: string,
+  pin: string,
+  params: ScryptParams = PIN_PARAMS,
+): Promise<void> {
+  const hash = await hashPinAsync(pin, params);
   const r = run(db, 'UPDATE cards SET pin_hash = ?, pin_failures = 0 WHERE uid = ?', hash, uid.toUpperCase());
   if (r.changes === 0) throw new LedgerError('CARD_UNKNOWN', `no card ${uid}`);
 }
@@ -143,18 +148,23 @@ export type PinCheck =
 
 /**
  * program.md Redemption: after `maxAttempts` wrong PINs in a row the card is `locked` until
- * unlocked; a right PIN resets the count. The counter update is its own small transaction.
+ * unlocked; a right PIN resets the count. Hashing runs on the thread pool; each counter
+ * update is its own small synchronous transaction, counted in SQL so concurrent checks add up.
  */
-export function verifyPin(db: Db, uid: string, pin: string, maxAttempts: number): PinCheck {
+export async function verifyPin(db: Db, uid: string, pin: string, maxAttempts: number): Promise<PinCheck> {
   const key = uid.toUpperCase();
   const row = one<CardRow>(db, `SELECT ${CARD_COLUMNS} FROM cards c WHERE c.uid = ?`, key);
   if (!row) return { ok: false, code: 'CARD_UNKNOWN' };
   if (row.status === 'locked') return { ok: false, code: 'CARD_LOCKED' };
   if (row.pin_hash === null) return { ok: false, code: 'PIN_NOT_SET' };
-  if (pinMatches(pin, row.pin_hash)) {
+  if (await pinMatchesAsync(pin, row.pin_hash)) {
     // A lighter import hash is upgraded on the first right PIN (pins.ts: IMPORT_PIN_PARAMS).
-    const upgraded = needsRehash(row.pin_hash) ? hashPin(pin) : row.pin_hash;
-    run(db, 'UPDATE cards SET pin_failures = 0, pin_hash = ? WHERE uid = ?', upgraded, key);
+    const upgraded = needsRehash(row.pin_hash) ? await hashPinAsync(pin) : null;
+    // Only if the card was not locked meanwhile by a concurrent wrong attempt.
+    const r = run(db, "UPDATE cards SET pin_failures = 0 WHERE uid = ? AND status <> 'locked'", key);
+    if (r.changes === 0) return { ok: false, code: 'CARD_LOCKED' };
+    if (upgraded)
+      run(db, 'UPDATE cards SET pin_hash = ? WHERE uid = ? AND pin_hash = ?', upgraded, key, row.pin_hash);
     return { ok: true };
   }
   const failures = db

@@ -86,8 +86,16 @@ function applyPosting(db: Db, tx: LedgerCommit, txId: number, atMs: number, p: P
   const where = `posting ${i} (${p.kind})`;
   if (!Number.isSafeInteger(p.amount))
     throw new LedgerError('INVALID_POSTING', `${where}: amount not an integer`);
-  if (p.amount === 0 && p.kind !== 'write-off') {
-    throw new LedgerError('INVALID_POSTING', `${where}: amount 0 is only for write-off`);
+  // ledger-types.ts allows 0 only for write-off; a posting that only carries `qualifying`
+  // (a spend-basis sale that earned no points) is accepted too, or its spend would be lost.
+  if (p.amount === 0 && p.kind !== 'write-off' && !p.qualifying) {
+    throw new LedgerError(
+      'INVALID_POSTING',
+      `${where}: amount 0 is only for write-off or a qualifying-only posting`,
+    );
+  }
+  if (p.amount === 0 && (p.lot || p.lotId !== undefined)) {
+    throw new LedgerError('INVALID_POSTING', `${where}: an amount-0 posting has no lot`);
   }
   if (p.qualifying !== undefined && !Number.isSafeInteger(p.qualifying)) {
     throw new LedgerError('INVALID_POSTING', `${where}: qualifying not an integer`);
@@ -102,8 +110,9 @@ function applyPosting(db: Db, tx: LedgerCommit, txId: number, atMs: number, p: P
       throw new LedgerError('INVALID_POSTING', `${where}: a credit needs lot, not lotId`);
     const lot = run(
       db,
-      `INSERT INTO lots (owner_type, owner_id, asset, amount, remaining, earned_at, available_at, expires_at, tx_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO lots (owner_type, owner_id, asset, amount, remaining, earned_at, available_at, expires_at,
+         expires_ms, tx_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       owner.type,
       owner.id,
       p.asset,
@@ -112,6 +121,7 @@ function applyPosting(db: Db, tx: LedgerCommit, txId: number, atMs: number, p: P
       tx.at,
       p.lot.availableAt,
       p.lot.expiresAt,
+      instantMs(p.lot.expiresAt, where),
       txId,
     );
     lotId = Number(lot.lastInsertRowid);
@@ -289,4 +299,11 @@ export function commitMany(db: Db, txs: LedgerCommit[], now: () => Date = () => 
       }),
     )
     .immediate();
+}
+
+function instantMs(iso: string | null, where: string): number | null {
+  if (iso === null) return null;
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new LedgerError('INVALID_POSTING', `${where}: ${iso} is not an instant`);
+  return ms;
 }

@@ -24,14 +24,17 @@ export function applyEffectsBefore(db: Db, tx: LedgerCommit, txId: number): void
     if (!Number.isSafeInteger(h.amount) || h.amount <= 0) {
       throw new LedgerError('INVALID_POSTING', `hold ${h.holdId}: amount must be a positive integer`);
     }
+    const expiresMs = Date.parse(h.expiresAt);
+    if (Number.isNaN(expiresMs)) throw new LedgerError('INVALID_POSTING', `hold ${h.holdId}: bad expiresAt`);
     uniqueOr('HOLD_EXISTS', `hold ${h.holdId} exists`, () =>
       run(
         db,
-        'INSERT INTO holds (hold_id, member_id, amount, expires_at, opened_tx) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO holds (hold_id, member_id, amount, expires_at, expires_ms, opened_tx) VALUES (?, ?, ?, ?, ?, ?)',
         h.holdId,
         h.memberId,
         h.amount,
         h.expiresAt,
+        expiresMs,
         txId,
       ),
     );

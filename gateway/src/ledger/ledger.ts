@@ -3,6 +3,7 @@ import { type BackupProgress, backup } from './backup.ts';
 import * as cards from './cards.ts';
 import { commit, commitMany } from './commit.ts';
 import { type OpenOptions, openDatabase } from './database.ts';
+import { type ExpiringLot, findExpiredHolds, findExpiredLots, spentSince } from './expiry.ts';
 import { type ImportOptions, type ImportResult, type ImportRow, importMembers } from './import.ts';
 import { findTransaction, getBalance, getSaleHistory, loadMemberState } from './member-state.ts';
 import * as outbox from './outbox.ts';
@@ -90,10 +91,10 @@ export class Ledger {
   setCardStatus(uid: string, status: CardStatus): void {
     cards.setCardStatus(this.db, uid, status);
   }
-  setPin(uid: string, pin: string): void {
-    cards.setPin(this.db, uid, pin);
+  setPin(uid: string, pin: string): Promise<void> {
+    return cards.setPin(this.db, uid, pin);
   }
-  verifyPin(uid: string, pin: string, maxAttempts: number): cards.PinCheck {
+  verifyPin(uid: string, pin: string, maxAttempts: number): Promise<cards.PinCheck> {
     return cards.verifyPin(this.db, uid, pin, maxAttempts);
   }
   unlockCard(uid: string): Card {
@@ -133,6 +134,20 @@ export class Ledger {
   }
   lastSeq(): number {
     return outbox.lastSeq(this.db);
+  }
+
+  // Scheduled jobs (expiry.ts)
+  findExpiredLots(now: Date, limit?: number): ExpiringLot[] {
+    return findExpiredLots(this.db, now, limit);
+  }
+  findExpiredHolds(
+    now: Date,
+    limit?: number,
+  ): Array<{ holdId: string; memberId: string; held: number; expiresAt: string }> {
+    return findExpiredHolds(this.db, now, limit);
+  }
+  spentSince(memberId: string, since: Date): { points: number; credit: number } {
+    return spentSince(this.db, memberId, since);
   }
 
   close(): void {

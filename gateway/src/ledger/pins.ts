@@ -74,6 +74,24 @@ export function pinMatches(pin: string, stored: string): boolean {
   return timingSafeEqual(candidate, parsed.hash);
 }
 
+/** As `pinMatches`, on the thread pool: a PIN check on a Pi must not stall the broker for 150 ms. */
+export function pinMatchesAsync(pin: string, stored: string): Promise<boolean> {
+  const parsed = parse(stored);
+  if (!parsed || parsed.hash.length !== KEY_LEN) return Promise.resolve(false);
+  return new Promise((resolve, reject) => {
+    scrypt(
+      pin,
+      parsed.salt,
+      KEY_LEN,
+      { ...parsed.params, maxmem: maxmem(parsed.params) },
+      (err, candidate) => {
+        if (err) reject(err);
+        else resolve(timingSafeEqual(candidate, parsed.hash));
+      },
+    );
+  });
+}
+
 export function needsRehash(stored: string, params: ScryptParams = PIN_PARAMS): boolean {
   const parsed = parse(stored);
   return !parsed || parsed.params.N < params.N || parsed.params.r < params.r || parsed.params.p < params.p;

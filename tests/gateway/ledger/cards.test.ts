@@ -82,30 +82,41 @@ describe('members and cards', () => {
     expect(card && effectiveStatus(card, new Date('2025-06-01T00:00:00Z'))).toBe('active');
   });
 
-  it('locks the card after maxAttempts wrong PINs in a row; a right PIN resets; unlock reopens', () => {
-    expect(ledger.verifyPin('04A1B2C3', '0000', 3)).toEqual({
+  it('locks the card after maxAttempts wrong PINs in a row; a right PIN resets; unlock reopens', async () => {
+    expect(await ledger.verifyPin('04A1B2C3', '0000', 3)).toEqual({
       ok: false,
       code: 'PIN_INVALID',
       attemptsLeft: 2,
     });
-    expect(ledger.verifyPin('04A1B2C3', '4321', 3)).toEqual({ ok: true });
+    expect(await ledger.verifyPin('04A1B2C3', '4321', 3)).toEqual({ ok: true });
     expect(ledger.findCard({ uid: '04A1B2C3' })?.pinFailures).toBe(0);
-    expect(ledger.verifyPin('04A1B2C3', '0000', 3)).toMatchObject({ attemptsLeft: 2 });
-    expect(ledger.verifyPin('04A1B2C3', '0001', 3)).toMatchObject({ attemptsLeft: 1 });
-    expect(ledger.verifyPin('04A1B2C3', '0002', 3)).toEqual({ ok: false, code: 'CARD_LOCKED' });
+    expect(await ledger.verifyPin('04A1B2C3', '0000', 3)).toMatchObject({ attemptsLeft: 2 });
+    expect(await ledger.verifyPin('04A1B2C3', '0001', 3)).toMatchObject({ attemptsLeft: 1 });
+    expect(await ledger.verifyPin('04A1B2C3', '0002', 3)).toEqual({ ok: false, code: 'CARD_LOCKED' });
     expect(ledger.findCard({ uid: '04A1B2C3' })?.status).toBe('locked');
     // Even the right PIN is refused while locked.
-    expect(ledger.verifyPin('04A1B2C3', '4321', 3)).toEqual({ ok: false, code: 'CARD_LOCKED' });
+    expect(await ledger.verifyPin('04A1B2C3', '4321', 3)).toEqual({ ok: false, code: 'CARD_LOCKED' });
     expect(ledger.unlockCard('04a1b2c3')).toMatchObject({ status: 'active', pinFailures: 0 });
-    expect(ledger.verifyPin('04A1B2C3', '4321', 3)).toEqual({ ok: true });
+    expect(await ledger.verifyPin('04A1B2C3', '4321', 3)).toEqual({ ok: true });
     // The light hash was upgraded on the right PIN.
     const stored = ledger.db.prepare("SELECT pin_hash FROM cards WHERE uid = '04A1B2C3'").get() as {
       pin_hash: string;
     };
     expect(needsRehash(stored.pin_hash)).toBe(false);
-    expect(ledger.verifyPin('04FFFF01', '1', 3)).toEqual({ ok: false, code: 'PIN_NOT_SET' });
-    expect(ledger.verifyPin('AA', '1', 3)).toEqual({ ok: false, code: 'CARD_UNKNOWN' });
+    expect(await ledger.verifyPin('04FFFF01', '1', 3)).toEqual({ ok: false, code: 'PIN_NOT_SET' });
+    expect(await ledger.verifyPin('AA', '1', 3)).toEqual({ ok: false, code: 'CARD_UNKNOWN' });
     expect(ledger.unlockCard('04FFFF01').status).toBe('blocked');
+  });
+
+  it('concurrent wrong PINs all count, and the card locks at the limit', async () => {
+    const results = await Promise.all(
+      ['1', '2', '3', '4', '5'].map((pin) => ledger.verifyPin('04A1B2C3', pin, 3)),
+    );
+    expect(results.filter((r) => !r.ok && r.code === 'CARD_LOCKED').length).toBeGreaterThanOrEqual(1);
+    expect(ledger.findCard({ uid: '04A1B2C3' })?.status).toBe('locked');
+    await ledger.setPin('04A1B2C3', '9999');
+    ledger.unlockCard('04A1B2C3');
+    expect(await ledger.verifyPin('04A1B2C3', '9999', 3)).toEqual({ ok: true });
   });
 
   it('enrolment, card replacement and signup bonus commit together through effects', () => {

@@ -312,3 +312,70 @@ describe('commit', () => {
     expect(() => ledger.db.prepare('UPDATE outbox SET sent_at = NULL').run()).toThrow(/APPEND_ONLY/);
   });
 });
+
+describe('queries for scheduled jobs', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  let ledger: Ledger;
+  beforeEach(() => {
+    dir = makeTempDir();
+    ledger = openLedger(dir.file('ledger.db'));
+    ledger.addMember(member('m1'));
+  });
+  afterEach(() => {
+    ledger.close();
+    dir.remove();
+  });
+
+  it('finds expired lots and holds across offsets, and sums what a member spent since a time', () => {
+    const owner = { member: 'm1' };
+    const lot = (expiresAt: string | null) => ({ availableAt: AT, expiresAt });
+    ledger.commit(tx([{ ...earn('m1', 10), lot: lot('2026-12-01T23:59:59+04:00') }]));
+    ledger.commit(tx([{ ...earn('m1', 20), lot: lot('2026-12-01T20:00:00Z') }]));
+    ledger.commit(tx([{ ...earn('m1', 500, 'credit'), lot: lot(null) }]));
+    // 19:59:59Z is before 20:00:00Z although its text sorts after it.
+    expect(ledger.findExpiredLots(new Date('2026-12-01T19:59:59Z')).map((l) => l.lotId)).toEqual([1]);
+    expect(ledger.findExpiredLots(new Date('2026-12-02T00:00:00Z')).map((l) => l.lotId)).toEqual([1, 2]);
+
+    const meta = { holdId: 'h' };
+    ledger.commit(
+      tx(
+        [
+          { owner, asset: 'credit', bucket: 'available', kind: 'hold', amount: -200, lotId: 3, meta },
+          { owner, asset: 'credit', bucket: 'held', kind: 'hold', amount: 200, meta },
+        ],
+        {
+          effects: {
+            openHolds: [{ holdId: 'h', memberId: 'm1', amount: 200, expiresAt: '2026-11-23T10:15:00+04:00' }],
+          },
+        },
+      ),
+    );
+    expect(ledger.findExpiredHolds(new Date('2026-11-23T06:14:00Z'))).toEqual([]);
+    expect(ledger.findExpiredHolds(new Date('2026-11-23T06:16:00Z'))).toEqual([
+      { holdId: 'h', memberId: 'm1', held: 200, expiresAt: '2026-11-23T10:15:00+04:00' },
+    ]);
+    ledger.commit(tx([spend('m1', 2, 5)]));
+    expect(ledger.spentSince('m1', new Date('2026-11-23T00:00:00Z'))).toEqual({ points: 5, credit: 200 });
+    expect(ledger.spentSince('m1', new Date('2026-11-24T00:00:00Z'))).toEqual({ points: 0, credit: 0 });
+  });
+
+  it('accepts a qualifying-only posting of amount 0 (spend basis, no points earned)', () => {
+    ledger.commit(
+      tx([
+        {
+          owner: { member: 'm1' },
+          asset: 'points',
+          bucket: 'available',
+          kind: 'earn',
+          amount: 0,
+          qualifying: 12500,
+        },
+      ]),
+    );
+    expect(ledger.loadMemberState('m1', new Date('2026-11-24T00:00:00Z'), 12).qualifying).toEqual([
+      { at: AT, amount: 12500 },
+    ]);
+    expect(ledger.balance({ member: 'm1' }, 'points')).toBe(0);
+    expect(ledger.verify()).toEqual([]);
+  });
+});

@@ -53,7 +53,7 @@ describe('importMembers', () => {
     expect(result).toEqual({ ok: true, members: 3, cards: 4, openings: 3 });
     expect(progress.at(-1)).toBe(2);
     expect(ledger.listCards('M1').map((c) => c.uid)).toEqual(['0400000001', 'AB01']);
-    expect(ledger.verifyPin('0400000001', '2222', 5)).toEqual({ ok: true });
+    expect(await ledger.verifyPin('0400000001', '2222', 5)).toEqual({ ok: true });
     expect(ledger.findCard({ phone: '+37490000001' })?.memberId).toBe('M1');
     expect(ledger.balance({ member: 'M1' }, 'points')).toBe(101);
     expect(ledger.balance({ member: 'M0' }, 'credit')).toBe(5000);
@@ -101,8 +101,8 @@ describe('importMembers', () => {
     expect(progress[0]).toEqual([0, 400]);
     expect(progress.at(-1)).toEqual([400, 400]);
     expect(progress.map(([d]) => d)).toEqual([...progress.map(([d]) => d)].sort((a, b) => a - b));
-    expect(ledger.verifyPin(row(399).cardUid, '1399', 5)).toEqual({ ok: true });
-    expect(ledger.verifyPin(row(398).cardUid, '1399', 5)).toMatchObject({ code: 'PIN_INVALID' });
+    expect(await ledger.verifyPin(row(399).cardUid, '1399', 5)).toEqual({ ok: true });
+    expect(await ledger.verifyPin(row(398).cardUid, '1399', 5)).toMatchObject({ code: 'PIN_INVALID' });
   });
 
   it('imports 100 000 rows (without PINs) in well under a minute', async () => {

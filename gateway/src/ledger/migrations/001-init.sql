@@ -64,9 +64,11 @@ CREATE TABLE lots (
   earned_at TEXT NOT NULL,
   available_at TEXT NOT NULL,
   expires_at TEXT,
+  expires_ms INTEGER, -- expires_at as epoch ms, for the expiry job (offsets compare correctly)
   tx_id INTEGER NOT NULL REFERENCES transactions (id)
 ) STRICT;
 CREATE INDEX lots_open ON lots (owner_type, owner_id) WHERE remaining > 0;
+CREATE INDEX lots_expiring ON lots (expires_ms) WHERE remaining > 0 AND expires_ms IS NOT NULL;
 
 CREATE TABLE entries (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, -- the device sequence (protocol.md: sync)
@@ -106,11 +108,13 @@ CREATE TABLE holds (
   member_id TEXT NOT NULL REFERENCES members (id),
   amount INTEGER NOT NULL CHECK (amount > 0), -- as authorized; what is still held is in entries
   expires_at TEXT NOT NULL,
+  expires_ms INTEGER NOT NULL,
   status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'captured', 'voided', 'expired')),
   opened_tx INTEGER NOT NULL REFERENCES transactions (id),
   closed_tx INTEGER REFERENCES transactions (id)
 ) STRICT;
 CREATE INDEX holds_open ON holds (member_id) WHERE status = 'open';
+CREATE INDEX holds_expiring ON holds (expires_ms) WHERE status = 'open';
 
 CREATE TABLE outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -185,7 +189,7 @@ CREATE TRIGGER sale_returns_no_change BEFORE UPDATE ON sale_returns
 BEGIN SELECT RAISE(ABORT, 'APPEND_ONLY: sale_returns cannot be updated'); END;
 -- Projections: only the projected column may move, and never be deleted.
 CREATE TRIGGER lots_only_remaining BEFORE UPDATE OF id, owner_type, owner_id, asset, amount, earned_at,
-  available_at, expires_at, tx_id ON lots
+  available_at, expires_at, expires_ms, tx_id ON lots
 BEGIN SELECT RAISE(ABORT, 'APPEND_ONLY: only lots.remaining may change'); END;
 CREATE TRIGGER lots_no_delete BEFORE DELETE ON lots
 BEGIN SELECT RAISE(ABORT, 'APPEND_ONLY: lots cannot be deleted'); END;
