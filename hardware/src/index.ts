@@ -38,6 +38,16 @@ export {
   type SupervisedReaderOptions,
 } from './nfc/supervised-reader.ts';
 export {
+  buildCardToken,
+  type CardTokenFields,
+  splitToken,
+  TOKEN_BLOCKS,
+  TOKEN_BYTES,
+  TOKEN_PAGES,
+  type TokenVerification,
+  verifyCardToken,
+} from './token/card-token.ts';
+export {
   openSerialPort,
   type SerialLink,
   type SerialOpener,
