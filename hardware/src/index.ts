@@ -1,6 +1,15 @@
 // Public surface of hardware/: the gateway imports only from here.
 
 export {
+  type CheckEnvironment,
+  type CheckResult,
+  checkGpio,
+  checkReader,
+  checkSerialPort,
+  checkSpi,
+  type ReaderCheckConfig,
+} from './checks/device-checks.ts';
+export {
   DEFAULT_PATTERNS,
   GpioIndicator,
   type GpioIndicatorOptions,
