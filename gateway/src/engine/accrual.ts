@@ -66,51 +66,66 @@ function allocate(parts: Array<[string, Rational]>): Map<string, number> {
   return out;
 }
 
+/** Step 3: the highest multiplier matching a line, never compounded (1 when none). */
+function bestMultiplier(
+  rules: MultiplierRule[],
+  line: SaleLine,
+): { id: string; factor: Rational } | undefined {
+  let best: { id: string; factor: Rational } | undefined;
+  for (const m of rules) {
+    if (!ruleSelectsLine(m, lineFacts(line))) continue;
+    const f = fromDecimal(m.factor);
+    if (!best || cmp(f, best.factor) > 0) best = { id: m.id, factor: f };
+  }
+  return best;
+}
+
+const addTo = (map: Map<string, Rational>, key: string, value: Rational): void => {
+  map.set(key, add(map.get(key) ?? ZERO, value));
+};
+
+/**
+ * Steps 2–5. A line contributes Σ(spend rules) × multiplier × tier factor. For the
+ * breakdown the exact total is split into non-negative parts — the rules' base, what a
+ * factor > 1 adds — with factors < 1 scaling the base instead, so the cumulative floors
+ * of `allocate` never produce a negative share.
+ */
 function spendAccrual(
   program: Program,
   rules: ReturnType<typeof byType>,
   facts: SaleFacts,
-  lines: SaleLine[],
-  payments: Payment[],
-  total: number,
+  sale: { lines: SaleLine[]; payments: Payment[]; total: number },
 ) {
   const tierFactor = tierMultiplier(program, facts.tier);
+  const tierBoost = cmp(tierFactor, ONE) > 0;
   const perLine = new Map<string, Rational>();
-  const parts: Array<[string, Rational]> = [];
   const baseByRule = new Map<string, Rational>();
   const extraByMultiplier = new Map<string, Rational>();
   let tierExtra = ZERO;
-  const shares = new Map(rules.spend.map((r) => [r.id, earningShare(r, payments, total)]));
-  for (const line of lines) {
-    let base = ZERO;
+  const shares = new Map(rules.spend.map((r) => [r.id, earningShare(r, sale.payments, sale.total)]));
+  for (const line of sale.lines) {
+    const contributions: Array<[string, Rational]> = [];
     for (const rule of rules.spend) {
       if (!ruleSelectsLine(rule, lineFacts(line))) continue;
       // step 2: amount × share × points / per, exact
-      const c = mul(mul(rat(line.amount), shares.get(rule.id) ?? ZERO), rat(rule.points, rule.per));
-      baseByRule.set(rule.id, add(baseByRule.get(rule.id) ?? ZERO, c));
-      base = add(base, c);
+      contributions.push([
+        rule.id,
+        mul(mul(rat(line.amount), shares.get(rule.id) ?? ZERO), rat(rule.points, rule.per)),
+      ]);
     }
-    // step 3: the highest multiplier on the line, never compounded
-    let best: { id: string; factor: Rational } | undefined;
-    for (const m of rules.multiplier) {
-      if (!ruleSelectsLine(m, lineFacts(line))) continue;
-      const f = fromDecimal(m.factor);
-      if (!best || cmp(f, best.factor) > 0) best = { id: m.id, factor: f };
-    }
+    const base = sum(contributions.map(([, c]) => c));
+    const best = bestMultiplier(rules.multiplier, line);
     const factor = best?.factor ?? ONE;
-    if (best && cmp(factor, ONE) !== 0) {
-      extraByMultiplier.set(
-        best.id,
-        add(extraByMultiplier.get(best.id) ?? ZERO, mul(base, sub(factor, ONE))),
-      );
-    }
-    const multiplied = mul(base, factor);
+    const boost = cmp(factor, ONE) > 0;
+    const baseScale = mul(boost ? ONE : factor, tierBoost ? ONE : tierFactor);
+    for (const [id, c] of contributions) addTo(baseByRule, id, mul(c, baseScale));
+    if (best && boost)
+      addTo(extraByMultiplier, best.id, mul(mul(base, sub(factor, ONE)), tierBoost ? ONE : tierFactor));
     // step 4: the tier multiplier of the tier before the sale
-    tierExtra = add(tierExtra, mul(multiplied, sub(tierFactor, ONE)));
-    perLine.set(line.lineId, mul(multiplied, tierFactor));
+    if (tierBoost) tierExtra = add(tierExtra, mul(mul(base, factor), sub(tierFactor, ONE)));
+    perLine.set(line.lineId, mul(mul(base, factor), tierFactor));
   }
-  for (const [id, v] of baseByRule) parts.push([id, v]);
-  for (const [id, v] of extraByMultiplier) parts.push([id, v]);
+  const parts: Array<[string, Rational]> = [...baseByRule, ...extraByMultiplier];
   if (tierExtra.n !== 0n) parts.push([tierRuleId(facts.tier), tierExtra]);
   // step 5: one floor per sale
   return { kind: { posted: floor(sum(perLine.values())), lines: perLine }, points: allocate(parts) };
@@ -207,7 +222,7 @@ export function computeAccrual(
   sale: { lines: SaleLine[]; payments: Payment[]; total: number },
 ): Accrual {
   const rules = byType(program, facts, sale.payments);
-  const spend = spendAccrual(program, rules, facts, sale.lines, sale.payments, sale.total);
+  const spend = spendAccrual(program, rules, facts, sale);
   const bonus = bonusAccrual(rules.bonus, sale.lines);
   const cashback = cashbackAccrual(rules.cashback, sale.lines, sale.payments, sale.total);
   const breakdown = new Map<string, BreakdownEntry>();

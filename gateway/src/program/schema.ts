@@ -134,13 +134,16 @@ export type ProductBonusRule = z.infer<typeof productBonusRule>;
 export type EventRule = z.infer<typeof eventRule>;
 export type DiscountRule = z.infer<typeof discountRule>;
 
-export const expiry = z.union([
-  z.literal('none'),
-  z.null().transform(() => 'none' as const),
-  z.strictObject({ afterMonths: positiveInt }),
-  z.strictObject({ endOfYearAfter: nonNegativeInt }),
-  z.strictObject({ inactivityMonths: positiveInt }),
-]);
+export const expiry = z.union(
+  [
+    z.literal('none'),
+    z.null().transform(() => 'none' as const),
+    z.strictObject({ afterMonths: positiveInt }),
+    z.strictObject({ endOfYearAfter: nonNegativeInt }),
+    z.strictObject({ inactivityMonths: positiveInt }),
+  ],
+  { error: 'must be none, {afterMonths: N}, {endOfYearAfter: N} or {inactivityMonths: N}' },
+);
 export type Expiry = z.infer<typeof expiry>;
 
 export const tierLevel = z.strictObject({
@@ -153,10 +156,10 @@ export const tierLevel = z.strictObject({
 export type TierLevel = z.infer<typeof tierLevel>;
 
 export const tiers = z.strictObject({
-  basis: z.union([
-    z.strictObject({ earnedPointsMonths: positiveInt }),
-    z.strictObject({ spendMonths: positiveInt }),
-  ]),
+  basis: z.union(
+    [z.strictObject({ earnedPointsMonths: positiveInt }), z.strictObject({ spendMonths: positiveInt })],
+    { error: 'must be {earnedPointsMonths: N} or {spendMonths: N}' },
+  ),
   downgradeGraceMonths: nonNegativeInt.default(0),
   levels: z.array(tierLevel).min(1),
 });
@@ -166,10 +169,13 @@ export const reward = z.strictObject({
   id,
   name: localName,
   cost: z.strictObject({ points: positiveInt }),
-  grants: z.union([
-    z.strictObject({ voucher: z.strictObject({ sku: z.string().min(1) }) }),
-    z.strictObject({ credit: positiveInt }),
-  ]),
+  grants: z.union(
+    [
+      z.strictObject({ voucher: z.strictObject({ sku: z.string().min(1) }) }),
+      z.strictObject({ credit: positiveInt }),
+    ],
+    { error: 'must be {voucher: {sku}} or {credit: N}' },
+  ),
   stock: nonNegativeInt.optional(),
   tiers: stringList.optional(),
 });

@@ -48,6 +48,32 @@ describe('returns (program.md: Returns)', () => {
     expect(net([r.transaction, first.transaction, rest.transaction]).points).toBe(0);
   });
 
+  it('each return reverses floor(E × cumulative R) − already reversed', () => {
+    // 1 point per 7: A 10 → 10/7; B 20 (3 units) → 20/7; E = floor(30/7) = 4
+    const c = ctx(program({ earn: [{ id: 'base', type: 'spend', points: 1, per: 7 }] }));
+    const { history } = sold(c, member(), [
+      { lineId: 'A', amount: 10 },
+      { lineId: 'B', amount: 20, qty: 3 },
+    ]);
+    const steps: Array<[string, number]> = [
+      ['B', 0], // R = (20/7 × 1/3) / (30/7) = 2/9; floor(8/9) = 0
+      ['B', 1], // R = 4/9; floor(16/9) = 1; 1 − 0 = 1
+      ['B', 1], // R = 6/9; floor(24/9) = 2; 2 − 1 = 1
+      ['A', 2], // R = 1; 4 − 2 = 2
+    ];
+    const h: SaleHistory = { ...history, returns: [] };
+    steps.forEach(([lineId, expected], i) => {
+      const r = processReturn(c, member(), h, {
+        returnId: `R${i}`,
+        saleId: 'S1',
+        at,
+        lines: [{ lineId, qty: 1 }],
+      });
+      expect(r.response.reversed.points).toBe(expected);
+      h.returns.push(r.transaction.records.saleReturn);
+    });
+  });
+
   it('clamp: partial then completing return after the points were spent writes off the shortfall', () => {
     const c = ctx(program());
     // L1 60000 → 6, L2 40000 (2 units) → 4; E = 10
