@@ -9,6 +9,7 @@ export {
   checkSpi,
   type ReaderCheckConfig,
 } from './checks/device-checks.ts';
+export { createReader, type ReaderConfig, type ReaderDependencies } from './create-reader.ts';
 export {
   DEFAULT_PATTERNS,
   GpioIndicator,

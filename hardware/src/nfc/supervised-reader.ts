@@ -147,14 +147,19 @@ export abstract class SupervisedReader implements Reader {
       signal.addEventListener('abort', () => resolve(new Error('aborted')), { once: true });
     });
     let attempt = 0;
+    let lastError = '';
     while (!signal.aborted) {
       let connection: ReaderConnection | undefined;
       try {
         connection = await this.connect(signal);
       } catch (error) {
         if (signal.aborted) break;
-        this.logger.debug('connect failed', { reader: this.id, attempt, error: errorMessage(error) });
-        this.#setOffline(errorMessage(error));
+        const message = errorMessage(error);
+        this.logger.debug('connect failed', { reader: this.id, attempt, error: message });
+        this.#setOffline(message);
+        // Report a failure once, not on every retry: the backoff keeps trying quietly.
+        if (message !== lastError) this.reportError(error instanceof Error ? error : new Error(message));
+        lastError = message;
       }
       if (connection) {
         if (signal.aborted) {
@@ -162,6 +167,7 @@ export abstract class SupervisedReader implements Reader {
           break;
         }
         attempt = 0;
+        lastError = '';
         this.#setOnline();
         const reason = await Promise.race([connection.lost, aborted]);
         await connection.close().catch(() => {});
