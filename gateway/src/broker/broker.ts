@@ -61,7 +61,7 @@ export interface Broker {
   readonly tcpServer: Server | null;
   /** Takes an HTTP upgrade for `/mqtt`; returns false (socket untouched) for other paths. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
-  /** Serves `/mqtt` upgrades of an HTTP server; returns the detach function. */
+  /** Takes every upgrade of an HTTP server (404 but `/mqtt`); returns the detach function. */
   attach(server: HttpServer): () => void;
   /** Trusted publish (no ACL): JSON-serialises objects; strings and Buffers go as they are. */
   publish(topic: string, payload: object | string | Buffer, options?: PublishOptions): Promise<void>;

@@ -53,9 +53,11 @@ export function createWebSocketGate(options: WebSocketGateOptions): WebSocketGat
   return {
     handleUpgrade,
     attach(server) {
+      // attach() owns every upgrade of the server: other paths get 404 rather than a
+      // socket left open. A server with more WebSocket paths calls handleUpgrade itself.
       const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-        // Another upgrade listener may serve other paths; alone, we close what is not ours.
-        if (!handleUpgrade(req, socket, head) && server.listenerCount('upgrade') === 1) socket.destroy();
+        if (!handleUpgrade(req, socket, head))
+          socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       };
       server.on('upgrade', onUpgrade);
       return () => {

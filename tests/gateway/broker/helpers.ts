@@ -115,7 +115,8 @@ export async function subackCodes(client: MqttClient, filters: readonly string[]
     return granted.map((g) => g.qos);
   } catch (err) {
     if (err instanceof ErrorWithSubackPacket && err.packet && 'granted' in err.packet) {
-      return err.packet.granted.map((g) => (typeof g === 'number' ? g : g.qos));
+      // MQTT 3.1.1 SUBACK: one return code per filter (0x80 = refused).
+      return err.packet.granted.map(Number);
     }
     throw err;
   }
