@@ -8,7 +8,8 @@ import type { EngineContext } from './context.ts';
 import { isExpired, lotView } from './lots.ts';
 import { transaction } from './transaction.ts';
 
-export function runExpiry(ctx: EngineContext, member: MemberState): LedgerTransaction | null {
+/** An `expire` posting for what is left of every lot expired at `ctx.now`. */
+export function expirePostings(ctx: EngineContext, member: MemberState): Posting[] {
   const view = lotView(ctx.program, member, ctx.now);
   const postings: Posting[] = [];
   for (const lot of member.lots) {
@@ -23,6 +24,11 @@ export function runExpiry(ctx: EngineContext, member: MemberState): LedgerTransa
       meta: { expiresAt: lot.expiresAt ?? 'inactivity' },
     });
   }
+  return postings;
+}
+
+export function runExpiry(ctx: EngineContext, member: MemberState): LedgerTransaction | null {
+  const postings = expirePostings(ctx, member);
   if (postings.length === 0) return null;
   const ids = postings.map((p) => p.lotId).join(',');
   return transaction(ctx, { type: 'expire', ref: `${member.memberId}:${ids}`, postings });

@@ -17,11 +17,13 @@ import {
   type Discount,
   type KindAccrual,
 } from './accrual.ts';
+import { toMs } from './calendar.ts';
 import type { Balances, EngineContext } from './context.ts';
 import { firstSaleEvents } from './events.ts';
+import { expirePostings } from './expiry.ts';
 import { NON_EARNING_METHODS } from './filters.ts';
 import { capturePostings, openHold } from './holds.ts';
-import { newCreditLot, newPointsLot } from './lots.ts';
+import { inactivityExpiry, newCreditLot, newPointsLot } from './lots.ts';
 import { type RaffleEntryRecord, raffleEntriesForSale } from './raffles.ts';
 import { add, floor, mul, type Rational, rat, toRationalString, ZERO } from './rational.ts';
 import { receiptLines } from './receipt.ts';
@@ -135,8 +137,17 @@ export function processSale(
   if (member === null) return anonymousSale(ctx, sale, options);
   const facts = { storeId: ctx.storeId, at: sale.at, timezone: program.timezone, member, tier: member.tier };
   const accrual = computeAccrual(program, facts, sale);
-  const wallet = memberWallet(ctx, member);
-  const postings: Posting[] = [];
+  // program.md: inactivityMonths — this sale ends the inactivity: lots that already
+  // expired by it are posted as expired here, not revived by the new lastSaleAt
+  const postings: Posting[] = inactivityExpiry(program, member) === null ? [] : expirePostings(ctx, member);
+  const expired = new Set(postings.map((p) => p.lotId));
+  const lastSaleAt =
+    member.lastSaleAt !== null && toMs(member.lastSaleAt) > toMs(sale.at) ? member.lastSaleAt : sale.at;
+  const wallet = memberWallet(ctx, {
+    ...member,
+    lastSaleAt,
+    lots: member.lots.filter((l) => !expired.has(l.id)),
+  });
 
   // credit payments: capture their holds for the amount paid (protocol.md §1: sale)
   for (const p of sale.payments) {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { adjustBalance } from '../../../gateway/src/engine/adjustments.ts';
 import { expiringSoon, runExpiry } from '../../../gateway/src/engine/expiry.ts';
 import { memberBalances, newPointsLot } from '../../../gateway/src/engine/lots.ts';
-import { ctx, member, pointsLot, program } from './helpers.ts';
+import { processSale } from '../../../gateway/src/engine/sale.ts';
+import { ctx, member, pointsLot, program, sale } from './helpers.ts';
 
 describe('lots and expiry (program.md: Balances, lots, expiry, pending)', () => {
   it('afterMonths: end of the same local day N months later', () => {
@@ -89,5 +90,21 @@ describe('lots and expiry (program.md: Balances, lots, expiry, pending)', () => 
       [1, -5],
     ]);
     expect(r.response.balances.points).toBe(15);
+  });
+});
+
+describe('inactivity and a new sale', () => {
+  it('a sale after the inactivity period posts the expiry instead of reviving the lots', () => {
+    const p = program({ points: { expiry: { inactivityMonths: 18 } } });
+    const m = member({
+      lastSaleAt: '2025-01-10T10:00:00+04:00',
+      lots: [pointsLot(1, 40, '2025-01-10T10:00:00+04:00')],
+    });
+    const r = processSale(ctx(p, '2026-12-02T10:00:00+04:00'), m, sale([{ amount: 30000 }]));
+    expect(r.transaction.postings.map((x) => [x.kind, x.amount, x.lotId])).toEqual([
+      ['expire', -40, 1],
+      ['earn', 3, undefined],
+    ]);
+    expect(r.response.balances.points).toBe(3);
   });
 });
