@@ -24,7 +24,7 @@ export interface ImportRow {
   /** The row's line in the file (CSV line or XLSX row), for error messages. */
   line: number;
   memberId: string;
-  cardUid: string | null;
+  cardUid: string;
   firstName: string;
   lastName: string | null;
   phone: string | null;
@@ -95,12 +95,11 @@ export const checkRow = (
   else if (!/^[A-Za-z0-9_.-]{1,64}$/.test(memberId))
     bad('member_id', `"${memberId}" must be 1-64 letters, digits, "_", "." or "-"`);
 
-  let cardUid = cell('card_uid');
-  if (cardUid !== null) {
-    cardUid = cardUid.replace(/[\s:]/g, '').toUpperCase();
-    if (!/^([0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$/.test(cardUid))
-      bad('card_uid', `"${raw.card_uid}" must be a 4, 7 or 10 byte UID in hex`);
-  }
+  // Every row names a card: a member is reached by the card they tap (phone lookups go through it too).
+  const cardUid = cell('card_uid')?.replace(/[\s:]/g, '').toUpperCase() ?? null;
+  if (cardUid === null) bad('card_uid', 'is required');
+  else if (!/^([0-9A-F]{8}|[0-9A-F]{14}|[0-9A-F]{20})$/.test(cardUid))
+    bad('card_uid', `"${raw.card_uid}" must be a 4, 7 or 10 byte UID in hex`);
   // A member's later rows only add cards: their name may be left blank.
   const firstName = cell('first_name');
   if (firstName === null && firstOfMember) bad('first_name', 'is required');
@@ -125,7 +124,6 @@ export const checkRow = (
 
   const pin = cell('pin');
   if (pin !== null && !/^[0-9]{4,8}$/.test(pin)) bad('pin', 'must be 4 to 8 digits');
-  if (pin !== null && cardUid === null) bad('pin', 'needs a card_uid on the same row');
 
   const amount = (column: 'opening_points' | 'opening_credit'): number => {
     const v = cell(column);
@@ -139,7 +137,7 @@ export const checkRow = (
   const openingPoints = amount('opening_points');
   const openingCredit = amount('opening_credit');
 
-  if (problems.length > 0 || memberId === null) return { problems };
+  if (problems.length > 0 || memberId === null || cardUid === null) return { problems };
   return {
     problems,
     row: {

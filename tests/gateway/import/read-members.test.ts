@@ -51,7 +51,8 @@ describe('members file reader (program.md: Cards and members)', () => {
         'lines";1990-01-01;1234;10',
         'M2;XYZ;;;1990-02-30;12;-3',
         'M3;04A1B2C3;Bob;;;;',
-        'M1;;Ani;;;;5',
+        'M1;0A0B0C0D;Ani;;;;5',
+        'M4;;Dan;;;;',
       ].join('\n'),
     );
     const { problems } = await readMembersFile(path);
@@ -63,6 +64,7 @@ describe('members file reader (program.md: Cards and members)', () => {
       'line 4: opening_points "-3" must be a whole number ≥ 0 (money in minor units)',
       'line 5: card_uid 04A1B2C3 is already on line 3',
       'line 6: opening balances of member M1 belong on its first row (line 3)',
+      'line 7: card_uid is required',
     ]);
   });
 
@@ -75,7 +77,7 @@ describe('members file reader (program.md: Cards and members)', () => {
     expect(nina.map((r) => r.cardUid)).toEqual(['04DEAD00BEEF42', '2C3D4E5F']);
     expect(new Set(rows.map((r) => r.language))).toEqual(new Set(['hy', 'fa', 'en', 'ru']));
     const conflicting = await readMembersFile(
-      write('conflict.csv', `${HEADER}\nM1,,Ani,,,,,,,,,,\nM1,04A1B2C3,Anna,,,,,,,,,,\n`),
+      write('conflict.csv', `${HEADER}\nM1,0A0B0C0D,Ani,,,,,,,,,,\nM1,04A1B2C3,Anna,,,,,,,,,,\n`),
     );
     expect(conflicting.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
       "line 3: firstName differs from member M1's first row (line 2)",

@@ -1,4 +1,8 @@
 import type { Command } from '../command.ts';
+import { backupCommand } from './backup.ts';
 import { configCheck } from './config-check.ts';
+import { ledgerVerify } from './ledger-verify.ts';
+import { membersImport } from './members-import.ts';
+import { programCheck } from './program-check.ts';
 
-export const commands: Command[] = [configCheck];
+export const commands: Command[] = [configCheck, programCheck, membersImport, ledgerVerify, backupCommand];

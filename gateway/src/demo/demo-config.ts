@@ -1,0 +1,50 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { writeFileDurable } from '../core/durable-file.ts';
+
+/** The demo's files shipped with the checkout. */
+export const DEMO_PROGRAM = new URL('../../demo/program.yaml', import.meta.url).pathname;
+export const DEMO_MEMBERS = new URL('../../demo/members.csv', import.meta.url).pathname;
+
+export interface DemoSetup {
+  configPath: string;
+  /** True when this call wrote the config (first start): members still need importing. */
+  created: boolean;
+}
+
+const secret = () => randomBytes(18).toString('base64url');
+
+/**
+ * The embedded demo (protocol.md §3, `start` with no config): a config in `dataDir` with
+ * fresh secrets (0600, written durably), the demo program copied beside it so it can be
+ * edited, one simulated reader bound to one kiosk, two tills, Node-RED and a manager.
+ * An existing demo config is kept, so secrets stay the same across restarts.
+ */
+export const ensureDemoConfig = (dataDir: string): DemoSetup => {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const configPath = join(dataDir, 'config.yaml');
+  if (existsSync(configPath)) return { configPath, created: false };
+  const programPath = join(dataDir, 'program.yaml');
+  if (!existsSync(programPath)) copyFileSync(DEMO_PROGRAM, programPath);
+  const config = {
+    storeId: 'demo-store',
+    dataDir: '.',
+    program: 'program.yaml',
+    mqtt: { port: 1883, host: '0.0.0.0' },
+    http: { port: 8080, host: '0.0.0.0' },
+    tills: [
+      { id: 'till-01', secret: secret() },
+      { id: 'till-02', secret: secret() },
+    ],
+    kiosks: [{ id: 'kiosk-1', secret: secret(), reader: 'reader-1' }],
+    integrations: [{ id: 'node-red', secret: secret(), allowTillRequests: true }],
+    managers: [{ id: 'manager-1', code: String(randomInt(100000, 1000000)) }],
+    readers: [{ id: 'reader-1', driver: 'simulated' }],
+  };
+  const header =
+    '# Loyalty Edge demo store, written by `loyalty-edge start` on first run. Secrets are in clear: demo only.\n';
+  writeFileDurable(configPath, header + stringify(config));
+  return { configPath, created: true };
+};
