@@ -26,6 +26,7 @@ export {
   type Level,
   onoffLineFactory,
 } from './gpio/line.ts';
+export { MemoryIndicator } from './gpio/memory-indicator.ts';
 export { gpioResetLine } from './gpio/reset-line.ts';
 export {
   findHeaderChip,

@@ -104,3 +104,16 @@ describe('onoff factory off a Pi', () => {
     await expect(onoffLineFactory(529)).rejects.toThrow(/not accessible.*gpio group/);
   });
 });
+
+describe('MemoryIndicator', () => {
+  it('records patterns for hardware-less runs', async () => {
+    const { MemoryIndicator } = await import('../../../hardware/src/gpio/memory-indicator.ts');
+    const indicator = new MemoryIndicator();
+    await indicator.start();
+    indicator.show('ok');
+    indicator.show('error');
+    expect(indicator.shown).toEqual(['ok', 'error']);
+    await indicator.stop();
+    expect(indicator.current).toBe('idle');
+  });
+});
