@@ -7,10 +7,10 @@
 import type { LedgerTransaction, MemberState, Posting } from '../domain/ledger-types.ts';
 import type { EventName, EventRule } from '../program/schema.ts';
 import type { BreakdownEntry } from './accrual.ts';
-import { parseDate, sameDate, toIso, yearlyDate, zonedInstant } from './calendar.ts';
+import { parseDate, sameDate, toIso, toMs, yearlyDate, zonedInstant } from './calendar.ts';
 import type { EngineContext } from './context.ts';
 import { ruleAppliesToSale } from './filters.ts';
-import { lotView, newPointsLot } from './lots.ts';
+import { newPointsLot } from './lots.ts';
 import { memberWallet, transaction } from './transaction.ts';
 import { Wallet } from './wallet.ts';
 
@@ -117,7 +117,7 @@ export function firstSaleEvents(
     out.eventsPosted.push('referral');
     const referrer = new Wallet(
       { member: member.referrerId },
-      lotView(ctx.program, { ...member, lots: [] }, at),
+      { lots: [], nowMs: toMs(at), inactivityAt: null },
     );
     for (const rule of eventRules(ctx, 'referral')) {
       if (!applies(ctx, rule, member, at)) continue;

@@ -84,14 +84,13 @@ export function buyRaffleEntries(
     source: 'bought',
     at: ctx.now,
   };
-  const records = { raffleEntries: [record] } as LedgerTransaction['records'];
   return {
     transaction: transaction(ctx, {
       type: 'raffle-entry',
       ref: `${raffle.id}:${member.memberId}`,
       idempotencyKey,
       postings,
-      records,
+      records: { raffleEntries: [record] },
     }),
     response: { entries: request.count, balances: wallet.balances() },
   };

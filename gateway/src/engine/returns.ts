@@ -20,7 +20,7 @@ import { EngineError, invalid } from './errors.ts';
 import { add, cmp, div, floor, mul, ONE, parseRational, type Rational, rat, ZERO } from './rational.ts';
 import { parseRequest, returnRequest } from './requests.ts';
 import type { EngineSaleRecord } from './sale.ts';
-import { memberWallet, transaction, withQualifying } from './transaction.ts';
+import { memberWallet, recordedTransaction, withQualifying } from './transaction.ts';
 import type { Wallet } from './wallet.ts';
 
 export interface ReturnResponse {
@@ -180,14 +180,14 @@ export function processReturn(
     balances,
     tier: member?.tier ?? '',
   };
-  const tx = transaction(ctx, {
+  const tx = recordedTransaction(ctx, {
     type: 'return',
     ref: current.returnId,
     at: current.at,
     idempotencyKey,
     postings,
     records: { saleReturn: record },
-  }) as ReturnResult['transaction'];
+  });
   tx.response = response;
   return { transaction: tx, response };
 }

@@ -29,7 +29,7 @@ import { add, floor, mul, type Rational, rat, toRationalString, ZERO } from './r
 import { receiptLines } from './receipt.ts';
 import type { SaleRequest } from './requests.ts';
 import { isSpendBasis, tierAfterPosting } from './tiers.ts';
-import { memberWallet, transaction, withQualifying } from './transaction.ts';
+import { memberWallet, recordedTransaction, withQualifying } from './transaction.ts';
 import { validateSale } from './validate-sale.ts';
 
 export interface SaleResponse {
@@ -102,14 +102,14 @@ function saleRecord(sale: SaleRequest, memberId: string | null, accrual: Accrual
 function anonymousSale(ctx: EngineContext, sale: SaleRequest, options: SaleOptions): SaleResult {
   const zero = { points: 0, pendingPoints: 0, credit: 0 };
   return {
-    transaction: transaction(ctx, {
+    transaction: recordedTransaction(ctx, {
       type: 'sale',
       ref: sale.saleId,
       at: sale.at,
       idempotencyKey: options.idempotencyKey,
       postings: [],
       records: { sale: saleRecord(sale, null, null) },
-    }) as SaleResult['transaction'],
+    }),
     response: {
       saleId: sale.saleId,
       earned: { points: 0, credit: 0 },
@@ -206,14 +206,14 @@ export function processSale(
       tierChanged: tier.changed,
     }),
   };
-  const tx = transaction(ctx, {
+  const tx = recordedTransaction(ctx, {
     type: 'sale',
     ref: sale.saleId,
     at: sale.at,
     idempotencyKey: options.idempotencyKey,
     postings: withQ,
     records,
-  }) as SaleResult['transaction'];
+  });
   tx.response = response;
   return { transaction: tx, response, eventsPosted: events.eventsPosted, accrual };
 }

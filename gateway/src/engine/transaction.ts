@@ -1,20 +1,31 @@
 /** Building the LedgerTransaction every operation returns (ledger-types.ts is the boundary). */
-import type { LedgerTransaction, MemberState, Posting } from '../domain/ledger-types.ts';
+import type {
+  LedgerTransaction,
+  LedgerTransactionRecords,
+  MemberState,
+  Posting,
+} from '../domain/ledger-types.ts';
 import type { EngineContext } from './context.ts';
 import { lotView } from './lots.ts';
+import type { RaffleEntryRecord } from './raffles.ts';
 import { Wallet } from './wallet.ts';
 
-export interface TxInput {
+/** The records the ledger stores, plus raffle entries (docs/engine.md: an extension). */
+export interface EngineRecords extends LedgerTransactionRecords {
+  raffleEntries?: RaffleEntryRecord[];
+}
+
+export interface TxInput<R extends EngineRecords> {
   type: string;
   ref?: string;
   /** Defaults to `${type}:${storeId}:${ref}`; till requests pass `till:{clientId}:{requestId}`. */
   idempotencyKey?: string;
   at?: string;
   postings: Posting[];
-  records?: LedgerTransaction['records'];
+  records?: R;
 }
 
-export function transaction(ctx: EngineContext, input: TxInput): LedgerTransaction {
+export function transaction(ctx: EngineContext, input: TxInput<EngineRecords>): LedgerTransaction {
   const tx: LedgerTransaction = {
     idempotencyKey: input.idempotencyKey ?? `${input.type}:${ctx.storeId}:${input.ref ?? ctx.now}`,
     type: input.type,
@@ -26,6 +37,14 @@ export function transaction(ctx: EngineContext, input: TxInput): LedgerTransacti
   if (input.ref !== undefined) tx.ref = input.ref;
   if (input.records !== undefined) tx.records = input.records;
   return tx;
+}
+
+/** A transaction that carries records (sale, return, raffle entries), typed as such. */
+export function recordedTransaction<R extends EngineRecords>(
+  ctx: EngineContext,
+  input: TxInput<R> & { records: R },
+): LedgerTransaction & { records: R } {
+  return { ...transaction(ctx, input), records: input.records };
 }
 
 export function memberWallet(ctx: EngineContext, member: MemberState): Wallet {

@@ -3,6 +3,7 @@
  * transaction, or nothing). Transfers do not qualify for tiers and do not repay debt.
  */
 import type { LedgerTransaction, MemberState } from '../domain/ledger-types.ts';
+import { toMs } from './calendar.ts';
 import type { Balances, EngineContext } from './context.ts';
 import { EngineError, invalid } from './errors.ts';
 import { newPointsLot } from './lots.ts';
@@ -25,10 +26,7 @@ export function transferPoints(
   if (wallet.available('points') < points)
     throw new EngineError('INSUFFICIENT_BALANCE', `needs ${points} points`);
   const { postings } = wallet.take('points', points, 'transfer-out', { meta: { to: toMemberId } });
-  const receiver = new Wallet(
-    { member: toMemberId },
-    { lots: [], nowMs: Date.parse(ctx.now), inactivityAt: null },
-  );
+  const receiver = new Wallet({ member: toMemberId }, { lots: [], nowMs: toMs(ctx.now), inactivityAt: null });
   postings.push(
     ...receiver.add('points', points, 'transfer-in', newPointsLot(ctx.program, ctx.now), {
       meta: { from: from.memberId },
