@@ -15,7 +15,7 @@ import {
   type PublishPacket,
   type Subscription,
 } from 'aedes';
-import { type GatewayStatus, topics } from '../contract/index.ts';
+import { type GatewayStatus, requestTopicOwner, topics } from '../contract/index.ts';
 import { mayPublish, maySubscribe } from './acl.ts';
 import type { ClientIdentity, ClientRegistry } from './clients.ts';
 import { type BrokerMetrics, count, createBrokerMetrics, snapshotMetrics } from './metrics.ts';
@@ -81,11 +81,6 @@ const DROPPED_TOPIC = '$SYS/loyalty-edge/dropped';
 const notAuthorized = (): AuthenticateError =>
   // MQTT 3.1.1 CONNACK return code 5, "not authorized" (protocol.md §1).
   Object.assign(new Error('not authorized'), { returnCode: 5 as AuthenticateError['returnCode'] });
-
-const isRequestTopic = (topic: string): boolean => {
-  const parts = topic.split('/', 5);
-  return parts[0] === 'loyalty' && parts[1] === 'v1' && parts[4] === 'req';
-};
 
 const asBuffer = (payload: Buffer | string): Buffer =>
   typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
@@ -160,7 +155,7 @@ export function createBroker(options: BrokerOptions): Broker {
       count(metrics.refusedPublishes, 'oversize');
       log.warn({ clientId: identity.id, topic, size }, 'publish refused: payload too large');
       drop(packet);
-      if (isRequestTopic(topic)) void router.refuseOversize(topic, size, maxPayloadBytes);
+      if (requestTopicOwner(topic)) void router.refuseOversize(topic, size, maxPayloadBytes);
       return null;
     }
     // Requests and taps are events, never state: nothing a client sends is retained.
@@ -246,19 +241,28 @@ export function createBroker(options: BrokerOptions): Broker {
       );
       instance.on('publish', (packet, client) => {
         const identity = client ? identities.get(client) : undefined;
-        if (identity && isRequestTopic(packet.topic))
+        // Refused publishes were renamed to DROPPED_TOPIC by screenPublish, so never match here.
+        if (identity && requestTopicOwner(packet.topic)) {
           void router.route(packet.topic, asBuffer(packet.payload), identity);
+        }
       });
       aedes = instance;
       const tcp = createServer({ noDelay: true }, onSocket);
-      server = tcp;
-      await new Promise<void>((resolve, reject) => {
-        tcp.once('error', reject);
-        tcp.listen(options.mqttPort, options.host, () => {
-          tcp.off('error', reject);
-          resolve();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          tcp.once('error', reject);
+          tcp.listen(options.mqttPort, options.host, () => {
+            tcp.off('error', reject);
+            resolve();
+          });
         });
-      });
+      } catch (err) {
+        // e.g. EADDRINUSE: leave nothing running (aedes has a heartbeat timer).
+        aedes = null;
+        await new Promise<void>((resolve) => instance.close(() => resolve()));
+        throw err;
+      }
+      server = tcp;
       tcp.on('error', (err) => log.error({ err }, 'mqtt listener error'));
       const address = tcp.address();
       mqttPort = typeof address === 'object' && address ? address.port : null;

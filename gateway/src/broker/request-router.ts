@@ -12,6 +12,7 @@ import {
   type KioskOp,
   parseRequestTopic,
   type RequesterRole,
+  requestTopicOwner,
   type TillOp,
   topics,
 } from '../contract/index.ts';
@@ -63,13 +64,6 @@ const invalid = (requestId: string | null, message: string): ErrorResponse => ({
   error: { code: 'INVALID_REQUEST', message },
 });
 
-/** `loyalty/v1/{role}/{id}/req/...` → role and id, for answering a malformed topic. */
-function requesterOf(topic: string): { role: RequesterRole; id: string } | null {
-  const [root, version, role, id, req] = topic.split('/');
-  if (root !== 'loyalty' || version !== 'v1' || req !== 'req' || !id) return null;
-  return role === 'till' || role === 'kiosk' ? { role, id } : null;
-}
-
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -119,7 +113,7 @@ export function createRequestRouter(deps: RequestRouterDeps): RequestRouter {
 
   return {
     async refuseOversize(topic, size, limit) {
-      const requester = requesterOf(topic);
+      const requester = requestTopicOwner(topic);
       if (!requester) return;
       await reject(
         requester,
@@ -131,7 +125,7 @@ export function createRequestRouter(deps: RequestRouterDeps): RequestRouter {
     },
 
     async route(topic, payload, sender) {
-      const requester = requesterOf(topic);
+      const requester = requestTopicOwner(topic);
       if (!requester) return;
       const parsed = parseRequestTopic(topic);
       if (!parsed) {

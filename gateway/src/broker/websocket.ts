@@ -20,6 +20,7 @@ export interface WebSocketGateOptions {
 export interface WebSocketGate {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   attach(server: HttpServer): () => void;
+  /** Terminates open WebSocket connections. */
   close(): void;
 }
 
@@ -65,8 +66,8 @@ export function createWebSocketGate(options: WebSocketGateOptions): WebSocketGat
       };
     },
     close() {
+      // The server itself holds nothing (noServer) and stays usable for a restart.
       for (const client of wss.clients) client.terminate();
-      wss.close();
     },
   };
 }

@@ -13,20 +13,20 @@ export type RequesterRole = 'till' | 'kiosk';
 export const ERROR_OP = 'error';
 
 export const topics = {
-  tillRequest: (tillId: string, op: TillOp | string): string => `${TOPIC_ROOT}/till/${tillId}/req/${op}`,
-  tillResponse: (tillId: string, op: TillOp | typeof ERROR_OP | string): string =>
+  tillRequest: (tillId: string, op: TillOp): string => `${TOPIC_ROOT}/till/${tillId}/req/${op}`,
+  tillResponse: (tillId: string, op: TillOp | typeof ERROR_OP): string =>
     `${TOPIC_ROOT}/till/${tillId}/res/${op}`,
-  kioskRequest: (kioskId: string, op: KioskOp | string): string => `${TOPIC_ROOT}/kiosk/${kioskId}/req/${op}`,
-  kioskResponse: (kioskId: string, op: KioskOp | typeof ERROR_OP | string): string =>
+  kioskRequest: (kioskId: string, op: KioskOp): string => `${TOPIC_ROOT}/kiosk/${kioskId}/req/${op}`,
+  kioskResponse: (kioskId: string, op: KioskOp | typeof ERROR_OP): string =>
     `${TOPIC_ROOT}/kiosk/${kioskId}/res/${op}`,
   /** Not retained: it holds personal data (protocol.md §1 Kiosk). */
   kioskSession: (kioskId: string): string => `${TOPIC_ROOT}/kiosk/${kioskId}/session`,
   readerTap: (readerId: string): string => `${TOPIC_ROOT}/reader/${readerId}/tap`,
   readerState: (readerId: string): string => `${TOPIC_ROOT}/reader/${readerId}/state`,
-  event: (type: EventType | string): string => `${TOPIC_ROOT}/events/${type}`,
+  event: (type: EventType): string => `${TOPIC_ROOT}/events/${type}`,
   /** Retained; `{online:false}` when the gateway stops. */
   gatewayStatus: `${TOPIC_ROOT}/gateway/status`,
-  request: (role: RequesterRole, id: string, op: string): string => `${TOPIC_ROOT}/${role}/${id}/req/${op}`,
+  /** Untyped op: for answering requests whose op is not in the contract. */
   response: (role: RequesterRole, id: string, op: string): string => `${TOPIC_ROOT}/${role}/${id}/res/${op}`,
 } as const;
 
@@ -45,6 +45,16 @@ export type ParsedRequestTopic =
   | { role: 'kiosk'; id: string; op: KioskOp }
   /** A request topic whose op is not in the contract: answered INVALID_REQUEST. */
   | { role: RequesterRole; id: string; op: string; unknownOp: true };
+
+/**
+ * The till or kiosk whose request subtree `loyalty/v1/{till|kiosk}/{id}/req/...` holds
+ * `topic`, or `null` for any other topic.
+ */
+export function requestTopicOwner(topic: string): { role: RequesterRole; id: string } | null {
+  const [root, version, role, id, req] = topic.split('/', 5);
+  if (root !== 'loyalty' || version !== 'v1' || req !== 'req' || !id) return null;
+  return role === 'till' || role === 'kiosk' ? { role, id } : null;
+}
 
 /**
  * Reads `loyalty/v1/{till|kiosk}/{id}/req/{op}`; anything else (deeper levels, empty

@@ -86,13 +86,15 @@ export function collect(client: MqttClient): Array<{ topic: string; payload: str
   return seen;
 }
 
+let syncCount = 0;
+
 /**
  * Waits until the broker has processed everything `client` sent before: a QoS 1 publish
  * to the client's own request topic is answered only after earlier packets were handled.
  */
 export async function roundTrip(client: MqttClient, role: 'till' | 'kiosk', id: string): Promise<void> {
   const op = role === 'till' ? 'identify' : 'history';
-  const requestId = `sync-${Math.random().toString(36).slice(2)}`;
+  const requestId = `sync-${++syncCount}`;
   const topic = `loyalty/v1/${role}/${id}/res/${op}`;
   const answered = new Promise<void>((resolve) => {
     const onMessage = (t: string, payload: Buffer): void => {

@@ -3,8 +3,10 @@ import type { Socket } from 'node:net';
 import { connectAsync } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { createBroker } from '../../../gateway/src/broker/broker.ts';
+import { createClientRegistry } from '../../../gateway/src/broker/clients.ts';
 import type { GatewayStatus } from '../../../gateway/src/contract/index.ts';
-import { type Harness, nextMessage, roundTrip, secretOf, startHarness } from './helpers.ts';
+import { echo, type Harness, nextMessage, roundTrip, secretOf, startHarness } from './helpers.ts';
 
 /** Records what `setNoDelay` is called with on a socket, before the broker sees the socket. */
 function spyNoDelay(socket: Socket, calls: boolean[]): void {
@@ -113,5 +115,18 @@ describe('broker transports', () => {
     await h.broker.stop();
     expect(await offline).toEqual({ online: false });
     expect(h.broker.ports.mqtt).toBeNull();
+  });
+
+  it('fails to start on a port in use and leaves nothing running', async () => {
+    h = await startHarness();
+    const second = createBroker({
+      clients: createClientRegistry({}),
+      mqttPort: h.broker.ports.mqtt ?? 0,
+      host: '127.0.0.1',
+      onRequest: echo,
+    });
+    await expect(second.start()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect(second.ports.mqtt).toBeNull();
+    await second.stop();
   });
 });
