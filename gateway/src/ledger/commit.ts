@@ -1,8 +1,9 @@
 import type { Posting } from '../domain/ledger-types.ts';
 import { applyEffectsAfter, applyEffectsBefore } from './effects.ts';
 import { LedgerError } from './errors.ts';
+import { checkHeld, closeHolds, heldPosting } from './holds.ts';
 import { ownerKey } from './owner.ts';
-import { insertReturn, insertSale } from './records.ts';
+import { insertOtherRecords, insertReturn, insertSale } from './records.ts';
 import { type Db, fromJson, one, run, toJson } from './sql.ts';
 import type { CommitOutcome, CommitResult, LedgerCommit } from './types.ts';
 
@@ -41,16 +42,22 @@ export function applyTransaction(db: Db, tx: LedgerCommit, nowIso: string): Comm
     throw new LedgerError('INVALID_POSTING', `transaction at is not an instant: ${tx.at}`);
 
   applyEffectsBefore(db, tx, txId);
+  const ctx: PostingContext = {
+    touchedHolds: new Set(),
+    issuedGiftCards: new Set((tx.effects?.giftCards ?? []).map((g) => g.code)),
+  };
   let seqFrom: number | null = null;
   let seqTo: number | null = null;
   for (const [i, posting] of tx.postings.entries()) {
-    const seq = applyPosting(db, tx, txId, atMs, posting, i);
+    const seq = applyPosting(db, tx, txId, atMs, posting, i, ctx);
     seqFrom ??= seq;
     seqTo = seq;
   }
+  closeHolds(db, tx, txId, ctx.touchedHolds);
   applyEffectsAfter(db, tx, txId);
   if (tx.records?.sale) insertSale(db, tx.records.sale, txId);
   if (tx.records?.saleReturn) insertReturn(db, tx.records.saleReturn, txId);
+  insertOtherRecords(db, tx.records, txId);
   run(
     db,
     'INSERT INTO outbox (tx_id, from_seq, to_seq, created_at) VALUES (?, ?, ?, ?)',
@@ -82,7 +89,20 @@ function replay(db: Db, key: string, requestHash: string | null): CommitResult {
   };
 }
 
-function applyPosting(db: Db, tx: LedgerCommit, txId: number, atMs: number, p: Posting, i: number): number {
+interface PostingContext {
+  touchedHolds: Set<string>;
+  issuedGiftCards: Set<string>;
+}
+
+function applyPosting(
+  db: Db,
+  tx: LedgerCommit,
+  txId: number,
+  atMs: number,
+  p: Posting,
+  i: number,
+  ctx: PostingContext,
+): number {
   const where = `posting ${i} (${p.kind})`;
   if (!Number.isSafeInteger(p.amount))
     throw new LedgerError('INVALID_POSTING', `${where}: amount not an integer`);
@@ -101,8 +121,7 @@ function applyPosting(db: Db, tx: LedgerCommit, txId: number, atMs: number, p: P
     throw new LedgerError('INVALID_POSTING', `${where}: qualifying not an integer`);
   }
   const owner = ownerKey(p.owner);
-  assertOwner(db, owner.type, owner.id, where);
-  const holdId = typeof p.meta?.holdId === 'string' ? p.meta.holdId : null;
+  assertOwner(db, tx, txId, p, owner.type, owner.id, ctx, where);
 
   let lotId: number | null = null;
   if (p.bucket === 'available' && p.amount > 0) {
@@ -133,10 +152,11 @@ function applyPosting(db: Db, tx: LedgerCommit, txId: number, atMs: number, p: P
   } else if (p.lot || p.lotId !== undefined) {
     throw new LedgerError('INVALID_POSTING', `${where}: lots are only for the available bucket`);
   }
-  if (p.bucket === 'held') checkHold(db, holdId, owner.id, where);
-  else if (holdId !== null && p.bucket !== 'available') {
-    throw new LedgerError('INVALID_POSTING', `${where}: holdId on a ${p.bucket} posting`);
-  }
+  // Only held entries carry hold_id: an available posting may name the hold in meta (a release).
+  const holdId =
+    p.bucket === 'held'
+      ? heldPosting(db, tx, txId, p, owner.type === 'member' ? owner.id : null, where)
+      : null;
 
   const entry = run(
     db,
@@ -151,7 +171,7 @@ function applyPosting(db: Db, tx: LedgerCommit, txId: number, atMs: number, p: P
     p.kind,
     p.amount,
     lotId,
-    p.bucket === 'held' ? holdId : null,
+    holdId,
     p.qualifying ?? 0,
     p.ruleId ?? null,
     toJson(p.meta),
@@ -160,24 +180,47 @@ function applyPosting(db: Db, tx: LedgerCommit, txId: number, atMs: number, p: P
     tx.programVersion,
   );
   if (p.amount !== 0) addToBalance(db, owner.type, owner.id, p.asset, p.bucket, p.amount, where);
-  if (p.bucket === 'held') {
-    const held = one<{ s: number }>(
-      db,
-      'SELECT COALESCE(SUM(amount), 0) AS s FROM entries WHERE hold_id = ?',
-      holdId,
-    );
-    if ((held?.s ?? 0) < 0)
-      throw new LedgerError('HOLD_EXCEEDED', `${where}: more taken than hold ${holdId} holds`);
+  if (holdId !== null) {
+    ctx.touchedHolds.add(holdId);
+    checkHeld(db, holdId, where);
   }
   return Number(entry.lastInsertRowid);
 }
 
-function assertOwner(db: Db, type: string, id: string, where: string): void {
-  const found =
-    type === 'member'
-      ? one(db, 'SELECT 1 FROM members WHERE id = ?', id)
-      : one(db, 'SELECT 1 FROM gift_cards WHERE code = ?', id);
-  if (!found) throw new LedgerError('OWNER_UNKNOWN', `${where}: no ${type} ${id}`);
+/**
+ * The owner must exist. A gift card is created by its `giftcard-issue` posting (the engine
+ * sends no separate record); issuing an existing code again is refused.
+ */
+function assertOwner(
+  db: Db,
+  tx: LedgerCommit,
+  txId: number,
+  p: Posting,
+  type: string,
+  id: string,
+  ctx: PostingContext,
+  where: string,
+): void {
+  if (type === 'member') {
+    if (!one(db, 'SELECT 1 FROM members WHERE id = ?', id))
+      throw new LedgerError('OWNER_UNKNOWN', `${where}: no member ${id}`);
+    return;
+  }
+  const exists = one(db, 'SELECT 1 FROM gift_cards WHERE code = ?', id) !== undefined;
+  if (p.kind !== 'giftcard-issue' || ctx.issuedGiftCards.has(id)) {
+    if (!exists) throw new LedgerError('OWNER_UNKNOWN', `${where}: no gift card ${id}`);
+    return;
+  }
+  if (exists) throw new LedgerError('GIFT_CARD_EXISTS', `${where}: gift card ${id} was already issued`);
+  run(
+    db,
+    'INSERT INTO gift_cards (code, issued_at, expires_at, tx_id) VALUES (?, ?, ?, ?)',
+    id,
+    tx.at,
+    p.lot?.expiresAt ?? null,
+    txId,
+  );
+  ctx.issuedGiftCards.add(id);
 }
 
 /** A negative available posting consumes exactly its lot, never below zero (ledger-types.ts: lotId). */
@@ -212,19 +255,6 @@ function consumeLot(
   );
   if (!lot) throw new LedgerError('LOT_UNKNOWN', `${where}: lot ${lotId} is not ${id}'s ${asset}`);
   throw new LedgerError('LOT_EXHAUSTED', `${where}: lot ${lotId} has less than ${-amount}`);
-}
-
-function checkHold(db: Db, holdId: string | null, memberId: string, where: string): void {
-  if (holdId === null) throw new LedgerError('INVALID_POSTING', `${where}: a held posting needs meta.holdId`);
-  const hold = one<{ member_id: string; status: string }>(
-    db,
-    'SELECT member_id, status FROM holds WHERE hold_id = ?',
-    holdId,
-  );
-  if (!hold || hold.member_id !== memberId)
-    throw new LedgerError('HOLD_UNKNOWN', `${where}: no hold ${holdId} for ${memberId}`);
-  if (hold.status !== 'open')
-    throw new LedgerError('HOLD_CLOSED', `${where}: hold ${holdId} is ${hold.status}`);
 }
 
 /** program.md: a balance is never stored negative. Checked here for a clear code; the CHECK is the backstop. */

@@ -1,4 +1,5 @@
 import { LedgerError, uniqueOr } from './errors.ts';
+import { openHold } from './holds.ts';
 import { type Db, one, run } from './sql.ts';
 import type { LedgerCommit, NewCard, NewMember } from './types.ts';
 
@@ -21,45 +22,14 @@ export function applyEffectsBefore(db: Db, tx: LedgerCommit, txId: number): void
     );
   }
   for (const h of e.openHolds ?? []) {
-    if (!Number.isSafeInteger(h.amount) || h.amount <= 0) {
-      throw new LedgerError('INVALID_POSTING', `hold ${h.holdId}: amount must be a positive integer`);
-    }
-    const expiresMs = Date.parse(h.expiresAt);
-    if (Number.isNaN(expiresMs)) throw new LedgerError('INVALID_POSTING', `hold ${h.holdId}: bad expiresAt`);
-    uniqueOr('HOLD_EXISTS', `hold ${h.holdId} exists`, () =>
-      run(
-        db,
-        'INSERT INTO holds (hold_id, member_id, amount, expires_at, expires_ms, opened_tx) VALUES (?, ?, ?, ?, ?, ?)',
-        h.holdId,
-        h.memberId,
-        h.amount,
-        h.expiresAt,
-        expiresMs,
-        txId,
-      ),
-    );
+    openHold(db, txId, h.holdId, h.memberId, h.amount, h.expiresAt, `hold ${h.holdId}`);
   }
 }
 
-/** Effects checked against the state the postings left: hold closing, tiers, events, stock. */
+/** Effects checked against the state the postings left: tiers, events, stock (holds close in holds.ts). */
 export function applyEffectsAfter(db: Db, tx: LedgerCommit, txId: number): void {
   const e = tx.effects;
   if (!e) return;
-  for (const h of e.closeHolds ?? []) {
-    const hold = one<{ status: string }>(db, 'SELECT status FROM holds WHERE hold_id = ?', h.holdId);
-    if (!hold) throw new LedgerError('HOLD_UNKNOWN', `no hold ${h.holdId}`);
-    if (hold.status !== 'open')
-      throw new LedgerError('HOLD_CLOSED', `hold ${h.holdId} is already ${hold.status}`);
-    // Hold state must agree with the held bucket: a closed hold holds nothing.
-    const left = one<{ s: number }>(
-      db,
-      'SELECT COALESCE(SUM(amount), 0) AS s FROM entries WHERE hold_id = ?',
-      h.holdId,
-    );
-    if ((left?.s ?? 0) !== 0)
-      throw new LedgerError('HOLD_EXCEEDED', `hold ${h.holdId} closed with ${left?.s} still held`);
-    run(db, 'UPDATE holds SET status = ?, closed_tx = ? WHERE hold_id = ?', h.status, txId, h.holdId);
-  }
   if (e.tierChange) {
     const t = e.tierChange;
     const m = one<{ tier: string }>(db, 'SELECT tier FROM members WHERE id = ?', t.memberId);

@@ -61,12 +61,14 @@ export async function importMembers(db: Db, rows: ImportRow[], opts: ImportOptio
 
   const hashes = await hashAll(rows, opts);
 
+  let currentLine = 0;
   const write = db.transaction(() => {
     const firstRowOf = new Set<string>();
     let members = 0;
     let openings = 0;
     const available = { availableAt: opts.at, expiresAt: null };
     for (const [i, r] of rows.entries()) {
+      currentLine = r.line;
       const isNew = !firstRowOf.has(r.memberId);
       if (isNew) {
         firstRowOf.add(r.memberId);
@@ -136,7 +138,8 @@ export async function importMembers(db: Db, rows: ImportRow[], opts: ImportOptio
     return write.immediate();
   } catch (err) {
     // A conflict appearing between the check and the write (another writer): nothing applied.
-    if (err instanceof LedgerError) return { ok: false, problems: [{ line: 0, message: err.message }] };
+    if (err instanceof LedgerError)
+      return { ok: false, problems: [{ line: currentLine, message: err.message }] };
     throw err;
   }
 }

@@ -12,7 +12,7 @@ export {
   importMembers,
 } from './import.ts';
 export { Ledger, type LedgerOptions, openLedger } from './ledger.ts';
-export { getSaleHistory, loadMemberState } from './member-state.ts';
+export { getSaleHistory, loadGiftCard, loadMemberState, rewardStockLeft } from './member-state.ts';
 export type { OutboxItem } from './outbox.ts';
 export {
   hashPin,
@@ -22,5 +22,6 @@ export {
   pinMatches,
   type ScryptParams,
 } from './pins.ts';
+export { getRecords } from './records.ts';
 export type * from './types.ts';
 export { verify } from './verify.ts';

@@ -1,12 +1,20 @@
-import type { MemberState, SaleHistory } from '../domain/ledger-types.ts';
+import type { Lot, MemberState, SaleHistory } from '../domain/ledger-types.ts';
 import { type BackupProgress, backup } from './backup.ts';
 import * as cards from './cards.ts';
 import { commit, commitMany } from './commit.ts';
 import { type OpenOptions, openDatabase } from './database.ts';
 import { type ExpiringLot, findExpiredHolds, findExpiredLots, spentSince } from './expiry.ts';
 import { type ImportOptions, type ImportResult, type ImportRow, importMembers } from './import.ts';
-import { findTransaction, getBalance, getSaleHistory, loadMemberState } from './member-state.ts';
+import {
+  findTransaction,
+  getBalance,
+  getSaleHistory,
+  loadGiftCard,
+  loadMemberState,
+  rewardStockLeft,
+} from './member-state.ts';
 import * as outbox from './outbox.ts';
+import { getRecords } from './records.ts';
 import { type Db, run } from './sql.ts';
 import type {
   Card,
@@ -58,6 +66,15 @@ export class Ledger {
     bucket?: 'available' | 'held' | 'debt',
   ): number {
     return getBalance(this.db, owner, asset, bucket);
+  }
+  loadGiftCard(code: string): { code: string; expiresAt: string | null; lots: Lot[] } | null {
+    return loadGiftCard(this.db, code);
+  }
+  rewardStockLeft(rewardId: string): number | null {
+    return rewardStockLeft(this.db, rewardId);
+  }
+  getRecords(kind: string): Array<{ txId: number; record: unknown }> {
+    return getRecords(this.db, kind);
   }
   getSaleHistory(saleId: string): SaleHistory | null {
     return getSaleHistory(this.db, saleId);

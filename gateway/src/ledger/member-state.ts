@@ -8,10 +8,12 @@ import type {
 } from '../domain/ledger-types.ts';
 import { getMemberRow } from './cards.ts';
 import { LedgerError } from './errors.ts';
+import { ownerKey } from './owner.ts';
 import { getReturns } from './records.ts';
 import { all, type Db, one } from './sql.ts';
 
 const DAY_MS = 86_400_000;
+const RECENT_HOLDS_MS = 31 * DAY_MS;
 
 /**
  * Everything the engine needs of one member (ledger-types.ts: MemberState). Every query
@@ -51,12 +53,15 @@ export function loadMemberState(db: Db, memberId: string, now: Date, windowMonth
     }),
   );
 
+  // Open holds, and holds closed that expired less than a month ago, so the engine can answer
+  // HOLD_EXPIRED rather than HOLD_UNKNOWN and refuse a reused holdId (protocol.md: error codes).
   const holds = all<{ hold_id: string; expires_at: string; status: Hold['status']; held: number }>(
     db,
     `SELECT h.hold_id, h.expires_at, h.status,
        (SELECT COALESCE(SUM(e.amount), 0) FROM entries e WHERE e.hold_id = h.hold_id) AS held
-     FROM holds h WHERE h.member_id = ? AND h.status = 'open' ORDER BY h.rowid`,
+     FROM holds h WHERE h.member_id = ? AND (h.status = 'open' OR h.expires_ms >= ?) ORDER BY h.rowid`,
     memberId,
+    now.getTime() - RECENT_HOLDS_MS,
   ).map((h): Hold => ({ holdId: h.hold_id, amount: h.held, expiresAt: h.expires_at, status: h.status }));
 
   const debt = { points: 0, credit: 0 };
@@ -145,4 +150,49 @@ export function findTransaction(
         response: r.response === null ? undefined : (JSON.parse(r.response) as unknown),
       }
     : null;
+}
+
+/** A gift card as the engine reads it (engine/gift-cards.ts GiftCardState), null if never issued. */
+export function loadGiftCard(
+  db: Db,
+  code: string,
+): { code: string; expiresAt: string | null; lots: Lot[] } | null {
+  const card = one<{ expires_at: string | null }>(
+    db,
+    'SELECT expires_at FROM gift_cards WHERE code = ?',
+    code,
+  );
+  if (!card) return null;
+  const { type } = ownerKey({ giftCard: code });
+  const lots = all<{
+    id: number;
+    asset: Lot['asset'];
+    remaining: number;
+    earned_at: string;
+    available_at: string;
+    expires_at: string | null;
+  }>(
+    db,
+    'SELECT id, asset, remaining, earned_at, available_at, expires_at FROM lots WHERE owner_type = ? AND owner_id = ? AND remaining > 0 ORDER BY id',
+    type,
+    code,
+  ).map(
+    (l): Lot => ({
+      id: l.id,
+      asset: l.asset,
+      remaining: l.remaining,
+      earnedAt: l.earned_at,
+      availableAt: l.available_at,
+      expiresAt: l.expires_at,
+    }),
+  );
+  return { code, expiresAt: card.expires_at, lots };
+}
+
+/** Units of a reward left in this store; null when it has no stock limit (engine/rewards.ts stockLeft). */
+export function rewardStockLeft(db: Db, rewardId: string): number | null {
+  return (
+    one<{ remaining: number }>(db, 'SELECT remaining FROM reward_stock WHERE reward_id = ?', rewardId)
+      ?.remaining ?? null
+  );
 }

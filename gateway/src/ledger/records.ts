@@ -1,4 +1,4 @@
-import type { ReturnRecord, SaleRecord } from '../domain/ledger-types.ts';
+import type { LedgerTransactionRecords, ReturnRecord, SaleRecord } from '../domain/ledger-types.ts';
 import { LedgerError, uniqueOr } from './errors.ts';
 import { type Db, one, run } from './sql.ts';
 
@@ -52,4 +52,34 @@ export function getReturns(db: Db, saleId: string): ReturnRecord[] {
     .prepare('SELECT record FROM sale_returns WHERE sale_id = ? ORDER BY tx_id')
     .all(saleId) as Array<{ record: string }>;
   return rows.map((r) => JSON.parse(r.record) as ReturnRecord);
+}
+
+/** Records beyond sale/saleReturn (the engine adds e.g. `raffleEntries`): kept, not interpreted. */
+export function insertOtherRecords(
+  db: Db,
+  records: LedgerTransactionRecords | undefined,
+  txId: number,
+): void {
+  if (!records) return;
+  for (const [kind, value] of Object.entries(records)) {
+    if (kind === 'sale' || kind === 'saleReturn' || value === undefined) continue;
+    run(
+      db,
+      'INSERT INTO tx_records (tx_id, kind, record) VALUES (?, ?, ?)',
+      txId,
+      kind,
+      JSON.stringify(value),
+    );
+  }
+}
+
+/** Every stored record of one kind, oldest first (e.g. all `raffleEntries` for a draw). */
+export function getRecords(db: Db, kind: string): Array<{ txId: number; record: unknown }> {
+  const rows = db
+    .prepare('SELECT tx_id, record FROM tx_records WHERE kind = ? ORDER BY tx_id')
+    .all(kind) as Array<{
+    tx_id: number;
+    record: string;
+  }>;
+  return rows.map((r) => ({ txId: r.tx_id, record: JSON.parse(r.record) as unknown }));
 }

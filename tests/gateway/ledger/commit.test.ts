@@ -145,9 +145,98 @@ describe('commit', () => {
     );
     expect(ledger.balance(owner, 'credit')).toBe(600);
     expect(ledger.balance(owner, 'credit', 'held')).toBe(0);
-    expect(ledger.loadMemberState('m1', new Date(), 12).holds).toEqual([]);
+    // A recently closed hold is still shown (closed), so the engine can tell HOLD_EXPIRED from HOLD_UNKNOWN.
+    expect(ledger.loadMemberState('m1', new Date('2026-11-24T00:00:00Z'), 12).holds).toEqual([
+      { holdId: 'h1', amount: 0, expiresAt: '2026-11-23T10:15:00+04:00', status: 'captured' },
+    ]);
+    expect(ledger.loadMemberState('m1', new Date('2027-01-24T00:00:00Z'), 12).holds).toEqual([]);
     const again = tx([{ owner, asset: 'credit', bucket: 'held', kind: 'hold', amount: 1, meta }]);
     expect(code(() => ledger.commit(again))).toBe('HOLD_CLOSED');
+    expect(ledger.verify()).toEqual([]);
+  });
+
+  it('opens and closes holds from the postings alone, as the engine sends them', () => {
+    ledger.commit(tx([earn('m1', 1000, 'credit')]));
+    const owner = { member: 'm1' };
+    const authorize = (holdId: string) =>
+      tx(
+        [
+          {
+            owner,
+            asset: 'credit',
+            bucket: 'available',
+            kind: 'hold',
+            amount: -300,
+            lotId: 1,
+            meta: { holdId },
+          },
+          { owner, asset: 'credit', bucket: 'held', kind: 'hold', amount: 300, meta: { holdId } },
+        ],
+        {
+          type: 'authorize',
+          ref: holdId,
+          response: { holdId, credit: 300, expiresAt: '2026-11-23T10:15:00+04:00' },
+        },
+      );
+    ledger.commit(authorize('a'));
+    ledger.commit(authorize('b'));
+    expect(code(() => ledger.commit(authorize('a')))).toBe('HOLD_EXISTS');
+    const lot = { availableAt: AT, expiresAt: null };
+    ledger.commit(
+      tx(
+        [
+          {
+            owner,
+            asset: 'credit',
+            bucket: 'held',
+            kind: 'capture',
+            amount: -100,
+            meta: { holdId: 'a', saleId: 's' },
+          },
+          { owner, asset: 'credit', bucket: 'held', kind: 'release', amount: -200, meta: { holdId: 'a' } },
+          {
+            owner,
+            asset: 'credit',
+            bucket: 'available',
+            kind: 'release',
+            amount: 200,
+            lot,
+            meta: { holdId: 'a' },
+          },
+        ],
+        { type: 'capture' },
+      ),
+    );
+    ledger.commit(
+      tx(
+        [
+          {
+            owner,
+            asset: 'credit',
+            bucket: 'held',
+            kind: 'release',
+            amount: -300,
+            meta: { holdId: 'b', reason: 'expired' },
+          },
+          {
+            owner,
+            asset: 'credit',
+            bucket: 'available',
+            kind: 'release',
+            amount: 300,
+            lot,
+            meta: { holdId: 'b' },
+          },
+        ],
+        { type: 'expire-holds' },
+      ),
+    );
+    const holds = ledger.loadMemberState('m1', new Date('2026-11-24T00:00:00Z'), 12).holds;
+    expect(holds.map((h) => [h.holdId, h.status, h.amount])).toEqual([
+      ['a', 'captured', 0],
+      ['b', 'expired', 0],
+    ]);
+    expect(ledger.balance(owner, 'credit')).toBe(900);
     expect(ledger.verify()).toEqual([]);
   });
 
@@ -229,6 +318,46 @@ describe('commit', () => {
       tx([spend('m1', 1, 100)], { effects: { rewards: [{ rewardId: 'unlimited', quantity: 3 }] } }),
     );
     expect(ledger.verify()).toEqual([]);
+  });
+
+  it('issues a gift card from its giftcard-issue posting alone, once; keeps other records', () => {
+    const owner = { giftCard: 'GC-9' };
+    const issue = () =>
+      tx([
+        {
+          owner,
+          asset: 'credit',
+          bucket: 'available',
+          kind: 'giftcard-issue',
+          amount: 700,
+          lot: { availableAt: AT, expiresAt: '2027-11-23T23:59:59+04:00' },
+        },
+      ]);
+    ledger.commit(issue());
+    expect(code(() => ledger.commit(issue()))).toBe('GIFT_CARD_EXISTS');
+    expect(ledger.loadGiftCard('GC-9')).toMatchObject({
+      code: 'GC-9',
+      expiresAt: '2027-11-23T23:59:59+04:00',
+      lots: [{ remaining: 700 }],
+    });
+    expect(ledger.loadGiftCard('nope')).toBeNull();
+    const redeemUnknown = tx([
+      {
+        owner: { giftCard: 'nope' },
+        asset: 'credit',
+        bucket: 'available',
+        kind: 'giftcard-redeem',
+        amount: -1,
+        lotId: 1,
+      },
+    ]);
+    expect(code(() => ledger.commit(redeemUnknown))).toBe('OWNER_UNKNOWN');
+    const raffle = [{ raffleId: 'r', memberId: 'm1', entries: 2, source: 'bought', at: AT }];
+    ledger.commit(tx([], { records: { raffleEntries: raffle } as never }));
+    expect(ledger.getRecords('raffleEntries').map((r) => r.record)).toEqual([raffle]);
+    expect(ledger.rewardStockLeft('coffee')).toBeNull();
+    ledger.setRewardStock('coffee', 4);
+    expect(ledger.rewardStockLeft('coffee')).toBe(4);
   });
 
   it('issues and redeems gift card credit with owner {giftCard}', () => {

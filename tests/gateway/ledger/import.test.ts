@@ -113,10 +113,16 @@ describe('importMembers', () => {
     expect(result).toMatchObject({ ok: true, members: 100_000, cards: 100_000 });
     expect(seconds).toBeLessThan(30);
     expect(count('members')).toBe(100_000);
+    // Indexed lookups stay fast on a full store (statements warmed up first, as in the gateway).
+    ledger.loadMemberState('M1', new Date(), 12);
+    ledger.findCard({ uid: row(1).cardUid });
     const t = performance.now();
-    ledger.loadMemberState('M99998', new Date(), 12);
-    ledger.findCard({ uid: row(99_998).cardUid });
-    expect(performance.now() - t).toBeLessThan(20);
+    for (let i = 0; i < 100; i++) {
+      ledger.loadMemberState(`M${99_000 + i}`, new Date(), 12);
+      ledger.findCard({ uid: row(99_000 + i).cardUid });
+      ledger.findCard({ phone: row(99_000 + i).phone ?? '' });
+    }
+    expect((performance.now() - t) / 100).toBeLessThan(5);
     expect(ledger.verify()).toEqual([]);
   }, 120_000);
 });

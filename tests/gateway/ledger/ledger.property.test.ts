@@ -176,13 +176,17 @@ function check(ledger: Ledger, ops: Op[]): { committed: number; refused: number;
         if (!lot) break;
         const id = `h${n}`;
         const meta = { holdId: id };
-        const ok = attempt(
-          [
-            p(op.m, 'credit', 'available', 'hold', -op.amount, { lotId: lot.id, meta }),
-            p(op.m, 'credit', 'held', 'hold', op.amount, { meta }),
-          ],
-          { openHolds: [{ holdId: id, memberId: op.m, amount: op.amount, expiresAt: AT }] },
-        );
+        const take = p(op.m, 'credit', 'available', 'hold', -op.amount, { lotId: lot.id, meta });
+        // Half open the hold explicitly, half from the held posting alone (as the engine does).
+        const ok =
+          n % 2 === 0
+            ? attempt([take, p(op.m, 'credit', 'held', 'hold', op.amount, { meta })], {
+                openHolds: [{ holdId: id, memberId: op.m, amount: op.amount, expiresAt: AT }],
+              })
+            : attempt([
+                take,
+                p(op.m, 'credit', 'held', 'hold', op.amount, { meta: { ...meta, expiresAt: AT } }),
+              ]);
         if (ok) holds.push({ id, m: op.m });
         break;
       }
@@ -200,9 +204,9 @@ function check(ledger: Ledger, ops: Op[]): { committed: number; refused: number;
           postings.push(p(h.m, 'credit', 'held', 'release', -(held - take), { meta }));
           postings.push(p(h.m, 'credit', 'available', 'release', held - take, { meta, lot: newLot }));
         }
-        attempt(postings, {
-          closeHolds: [{ holdId: h.id, status: op.t === 'capture' ? 'captured' : 'voided' }],
-        });
+        // A capture closes explicitly; a void relies on the ledger closing the emptied hold.
+        if (op.t === 'capture') attempt(postings, { closeHolds: [{ holdId: h.id, status: 'captured' }] });
+        else attempt(postings);
         break;
       }
       case 'reverse': {

@@ -115,6 +115,7 @@ CREATE TABLE holds (
 ) STRICT;
 CREATE INDEX holds_open ON holds (member_id) WHERE status = 'open';
 CREATE INDEX holds_expiring ON holds (expires_ms) WHERE status = 'open';
+CREATE INDEX holds_member ON holds (member_id, expires_ms);
 
 CREATE TABLE outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -142,6 +143,15 @@ CREATE TABLE sale_returns (
   record TEXT NOT NULL
 ) STRICT;
 CREATE INDEX sale_returns_sale ON sale_returns (sale_id);
+
+-- Any other record a transaction carries (e.g. the engine's raffleEntries), kept as JSON.
+CREATE TABLE tx_records (
+  tx_id INTEGER NOT NULL REFERENCES transactions (id),
+  kind TEXT NOT NULL,
+  record TEXT NOT NULL,
+  PRIMARY KEY (tx_id, kind)
+) STRICT;
+CREATE INDEX tx_records_kind ON tx_records (kind);
 
 CREATE TABLE reward_stock (
   reward_id TEXT PRIMARY KEY,
@@ -183,6 +193,10 @@ CREATE TRIGGER member_events_no_update BEFORE UPDATE ON member_events
 BEGIN SELECT RAISE(ABORT, 'APPEND_ONLY: member_events cannot be updated'); END;
 CREATE TRIGGER member_events_no_delete BEFORE DELETE ON member_events
 BEGIN SELECT RAISE(ABORT, 'APPEND_ONLY: member_events cannot be deleted'); END;
+CREATE TRIGGER tx_records_no_update BEFORE UPDATE ON tx_records
+BEGIN SELECT RAISE(ABORT, 'APPEND_ONLY: tx_records cannot be updated'); END;
+CREATE TRIGGER tx_records_no_delete BEFORE DELETE ON tx_records
+BEGIN SELECT RAISE(ABORT, 'APPEND_ONLY: tx_records cannot be deleted'); END;
 CREATE TRIGGER sales_no_change BEFORE UPDATE ON sales
 BEGIN SELECT RAISE(ABORT, 'APPEND_ONLY: sales cannot be updated'); END;
 CREATE TRIGGER sale_returns_no_change BEFORE UPDATE ON sale_returns
