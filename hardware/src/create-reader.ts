@@ -2,13 +2,13 @@ import { type GpioLine, type GpioLineFactory, onoffLineFactory } from './gpio/li
 import { gpioResetLine } from './gpio/reset-line.ts';
 import { findHeaderChip, sysfsNumber } from './gpio/sysfs-chip.ts';
 import { LineReader } from './nfc/line/line-reader.ts';
-import { Mfrc522Reader, type ResetLine } from './nfc/mfrc522/mfrc522-reader.ts';
-import type { SpiDevice } from './nfc/mfrc522/spi.ts';
+import { Mfrc522Reader } from './nfc/mfrc522/mfrc522-reader.ts';
 import { Pn532Reader } from './nfc/pn532/pn532-reader.ts';
 import { SimulatedReader } from './nfc/simulated/simulated-reader.ts';
 import type { SupervisedReader } from './nfc/supervised-reader.ts';
 import type { SerialOpener } from './transport/serial.ts';
-import type { Logger } from './types.ts';
+import type { SpiDevice } from './transport/spi.ts';
+import type { Logger, ResetLine } from './types.ts';
 import type { BackoffOptions } from './util/backoff.ts';
 import type { Clock } from './util/clock.ts';
 

@@ -38,8 +38,7 @@ export {
 export { EmulatedCard, type EmulatedCardOptions } from './nfc/emulated-card.ts';
 export { LineReader, type LineReaderOptions } from './nfc/line/line-reader.ts';
 export { Mfrc522Emulator } from './nfc/mfrc522/emulator.ts';
-export { Mfrc522Reader, type Mfrc522ReaderOptions, type ResetLine } from './nfc/mfrc522/mfrc522-reader.ts';
-export { type HardwareSpiOptions, openHardwareSpi, type SpiDevice } from './nfc/mfrc522/spi.ts';
+export { Mfrc522Reader, type Mfrc522ReaderOptions } from './nfc/mfrc522/mfrc522-reader.ts';
 export { Pn532Emulator } from './nfc/pn532/emulator.ts';
 export { Pn532Reader, type Pn532ReaderOptions } from './nfc/pn532/pn532-reader.ts';
 export { SimulatedReader, type SimulatedReaderOptions } from './nfc/simulated/simulated-reader.ts';
@@ -64,6 +63,7 @@ export {
   type SerialOpener,
   type SerialOpenOptions,
 } from './transport/serial.ts';
+export { type HardwareSpiOptions, openHardwareSpi, type SpiDevice } from './transport/spi.ts';
 export * from './types.ts';
 export { type BackoffOptions, defaultBackoff } from './util/backoff.ts';
 export { type Clock, systemClock } from './util/clock.ts';

@@ -62,6 +62,11 @@ export interface BlockAccess {
   writeBlocks(uid: string, blocks: readonly number[], data: Uint8Array, keyA: Uint8Array): Promise<void>;
 }
 
+/** Pulses a reader's hardware reset line (MFRC522 NRSTPD). */
+export interface ResetLine {
+  pulse(): Promise<void>;
+}
+
 export type IndicatorPattern = 'ok' | 'error' | 'idle' | 'busy';
 
 export interface Indicator {

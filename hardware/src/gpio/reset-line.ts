@@ -1,4 +1,4 @@
-import type { ResetLine } from '../nfc/mfrc522/mfrc522-reader.ts';
+import type { ResetLine } from '../types.ts';
 import { type Clock, delay, systemClock } from '../util/clock.ts';
 import type { GpioLine } from './line.ts';
 

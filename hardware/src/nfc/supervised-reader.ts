@@ -169,7 +169,12 @@ export abstract class SupervisedReader implements Reader {
         attempt = 0;
         lastError = '';
         this.#setOnline();
-        const reason = await Promise.race([connection.lost, aborted]);
+        const reason = await Promise.race([
+          connection.lost.catch((error: unknown) =>
+            error instanceof Error ? error : new Error(String(error)),
+          ),
+          aborted,
+        ]);
         await connection.close().catch(() => {});
         if (signal.aborted) break;
         this.#setOffline(reason.message);

@@ -1,4 +1,4 @@
-import { HardwareError } from '../../types.ts';
+import { HardwareError } from '../types.ts';
 
 /**
  * What `mfrc522-rpi` needs from its SPI object: `open()` once, then synchronous

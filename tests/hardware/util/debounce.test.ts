@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TapDebouncer } from '../../../hardware/src/util/debounce.ts';
 
@@ -44,5 +45,24 @@ describe('TapDebouncer', () => {
       { type: 'removed', uid: 'BB' },
     ]);
     expect(d.present).toEqual([]);
+  });
+
+  it('property: sightings with gaps under the window are one tap; a longer gap is a new one', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 299 }), { maxLength: 200 }), (gaps) => {
+        const d = new TapDebouncer({ removalMs: 300 });
+        let t = 0;
+        const events = [...d.seen('AA', t)];
+        for (const gap of gaps) {
+          t += gap;
+          events.push(...d.seen('AA', t));
+        }
+        expect(events).toEqual([{ type: 'tap', uid: 'AA' }]);
+        expect(d.seen('AA', t + 300)).toEqual([
+          { type: 'removed', uid: 'AA' },
+          { type: 'tap', uid: 'AA' },
+        ]);
+      }),
+    );
   });
 });

@@ -1,8 +1,8 @@
+import type { SpiDevice } from '../../transport/spi.ts';
 import type { EmulatedCard } from '../emulated-card.ts';
 import { crcA } from './crc-a.ts';
 import { type AirFrame, VirtualPicc } from './picc.ts';
 import { PcdCommand, Reg } from './registers.ts';
-import type { SpiDevice } from './spi.ts';
 
 /**
  * A register-level MFRC522 behind the same synchronous SPI object the `mfrc522-rpi`

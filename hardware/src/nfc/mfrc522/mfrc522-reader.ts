@@ -1,6 +1,7 @@
-import { type BlockAccess, cardTypeFromSak, HardwareError } from '../../types.ts';
+import { openHardwareSpi, type SpiDevice } from '../../transport/spi.ts';
+import { type BlockAccess, cardTypeFromSak, HardwareError, type ResetLine } from '../../types.ts';
 import { delay } from '../../util/clock.ts';
-import { toHex } from '../../util/logger.ts';
+import { errorMessage, toHex } from '../../util/logger.ts';
 import {
   type ReaderConnection,
   SupervisedReader,
@@ -8,17 +9,13 @@ import {
 } from '../supervised-reader.ts';
 import { halt, type Mfrc522Lib, readBlock, selectCard, writeBlock } from './iso14443.ts';
 import { KNOWN_VERSIONS, Reg } from './registers.ts';
-import { openHardwareSpi, type SpiDevice } from './spi.ts';
-
-/** Pulses the MFRC522 NRSTPD line. Ours (GPIO via onoff), not rpio: rpio has no Pi 5 support. */
-export interface ResetLine {
-  pulse(): Promise<void>;
-}
 
 export interface Mfrc522ReaderOptions extends SupervisedReaderOptions {
   /** SPI seam: returns the (synchronous) SPI object handed to `mfrc522-rpi`. */
   openSpi?: () => Promise<SpiDevice>;
   spi?: { bus?: number; device?: number; speedHz?: number };
+  /** Hardware reset before init; ours (GPIO via onoff), not the library's rpio: no Pi 5 support. */
+  /** Hardware reset before init: ours (GPIO via onoff), not the library's rpio (no Pi 5 support). */
   reset?: ResetLine;
   /** Default 50 ms: the library's examples poll every 500 ms, too slow at a till. */
   pollIntervalMs?: number;
@@ -66,15 +63,20 @@ export class Mfrc522Reader extends SupervisedReader implements BlockAccess {
     const healthEvery = this.#options.healthCheckMs ?? 1_000;
     let lastHealth = this.clock.now();
     while (!signal.aborted && this.#lib === lib) {
-      const card = selectCard(lib);
-      if (card) {
-        halt(lib); // so the next WUPA finds it again: a held card is seen on every poll
-        this.reportSeen(toHex(card.uid), cardTypeFromSak(card.sak));
-      } else if (this.clock.now() - lastHealth >= healthEvery) {
-        lastHealth = this.clock.now();
-        const version = lib.readRegister(Reg.Version);
-        if (!KNOWN_VERSIONS.has(version))
-          return new Error(`MFRC522 stopped answering (0x${version.toString(16)})`);
+      try {
+        const card = selectCard(lib);
+        if (card) {
+          halt(lib); // so the next WUPA finds it again: a held card is seen on every poll
+          this.reportSeen(toHex(card.uid), cardTypeFromSak(card.sak));
+        } else if (this.clock.now() - lastHealth >= healthEvery) {
+          lastHealth = this.clock.now();
+          const version = lib.readRegister(Reg.Version);
+          if (!KNOWN_VERSIONS.has(version)) {
+            return new Error(`MFRC522 stopped answering (0x${version.toString(16)})`);
+          }
+        }
+      } catch (error) {
+        return new Error(`SPI failed: ${errorMessage(error)}`); // e.g. EIO from spidev
       }
       try {
         await delay(this.clock, interval, signal);

@@ -81,4 +81,17 @@ describe('Mfrc522Reader (real library, emulated chip, fake time)', () => {
     expect(online).toHaveLength(1);
     expect(reader.online).toBe(true);
   });
+
+  it('an SPI error is a lost connection, not a crash', async () => {
+    const offline = record(reader, 'offline');
+    const transfer = chip.transfer.bind(chip);
+    chip.transfer = () => {
+      throw new Error('EIO');
+    };
+    await vi.advanceTimersByTimeAsync(100);
+    expect(offline).toMatchObject([{ reason: 'SPI failed: EIO' }]);
+    chip.transfer = transfer;
+    await vi.advanceTimersByTimeAsync(500);
+    expect(reader.online).toBe(true);
+  });
 });

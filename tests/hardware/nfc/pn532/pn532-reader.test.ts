@@ -64,6 +64,12 @@ describe('Pn532Reader against the PN532 emulator over socat ptys', () => {
     expect(await tap).toMatchObject({ uid: '04112233445566', cardType: 'mifare-ultralight' });
   });
 
+  it('reads a 10-byte UID whole', async () => {
+    const tap = nextEvent(reader, 'tap');
+    chip.placeCard(new EmulatedCard({ uid: '04112233445566778899', sak: 0x20 }));
+    expect(await tap).toMatchObject({ uid: '04112233445566778899', cardType: 'iso14443-4' });
+  });
+
   it('a card held across many polls is one tap', async () => {
     const taps = record(reader, 'tap');
     chip.placeCard(new EmulatedCard({ uid: 'DEADBEEF' }));

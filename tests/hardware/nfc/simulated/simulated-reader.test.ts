@@ -79,4 +79,18 @@ describe('SimulatedReader', () => {
     expect(second).toHaveLength(1);
     await reader.stop();
   });
+
+  it('stops when the start signal is aborted', async () => {
+    const reader = new SimulatedReader({ id: 'sim' });
+    const offline = record(reader, 'offline');
+    const abort = new AbortController();
+    await reader.start(abort.signal);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reader.online).toBe(true);
+    abort.abort();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(reader.online).toBe(false);
+    expect(offline).toMatchObject([{ reason: 'stopped' }]);
+    await reader.stop();
+  });
 });
