@@ -3,23 +3,24 @@
  * from clients.ts and acl.ts, a TCP listener and MQTT over WebSocket at `/mqtt`, every
  * socket with TCP_NODELAY (benchmarks.md: Nagle costs ~40 ms a round trip), and a router
  * that hands requests to the gateway. In-process publishes bypass client ACLs.
+ *
+ * Last wills. Clients may set their own will; it is screened like any publish of theirs
+ * when it fires (a will on a topic they may not publish is dropped). The gateway's status
+ * will (protocol.md §1: `gateway/status` retained, will `{online:false}`) cannot be an
+ * MQTT will, since the broker lives in the gateway's process: `stop()` publishes
+ * `{online:false}` retained before closing, and a crash takes the broker and its
+ * connections down with it, which every client sees as a disconnect. Retained messages
+ * are kept in memory, so the gateway calls `setStatus()` again after each start.
  */
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import {
-  Aedes,
-  type AedesPublishPacket,
-  type AuthenticateError,
-  type Client,
-  type PublishPacket,
-  type Subscription,
-} from 'aedes';
+import { Aedes, type AedesPublishPacket } from 'aedes';
 import { type GatewayStatus, requestTopicOwner, topics } from '../contract/index.ts';
-import { mayPublish, maySubscribe } from './acl.ts';
-import type { ClientIdentity, ClientRegistry } from './clients.ts';
-import { type BrokerMetrics, count, createBrokerMetrics, snapshotMetrics } from './metrics.ts';
+import type { ClientRegistry } from './clients.ts';
+import { type BrokerMetrics, createBrokerMetrics, snapshotMetrics } from './metrics.ts';
 import { guardPacketSize } from './packet-guard.ts';
+import { createPolicyHooks } from './policy.ts';
 import { createRequestRouter, type RequestHandler } from './request-router.ts';
 import { createWebSocketGate } from './websocket.ts';
 
@@ -75,13 +76,6 @@ export interface Broker {
 const noop = (): void => {};
 const silent: BrokerLogger = { debug: noop, info: noop, warn: noop, error: noop };
 
-/** Where refused publishes go: a `$` topic nobody may subscribe to (acl.ts) and no router reads. */
-const DROPPED_TOPIC = '$SYS/loyalty-edge/dropped';
-
-const notAuthorized = (): AuthenticateError =>
-  // MQTT 3.1.1 CONNACK return code 5, "not authorized" (protocol.md §1).
-  Object.assign(new Error('not authorized'), { returnCode: 5 as AuthenticateError['returnCode'] });
-
 const asBuffer = (payload: Buffer | string): Buffer =>
   typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
 
@@ -91,7 +85,6 @@ export function createBroker(options: BrokerOptions): Broker {
   const maxPayloadBytes = options.maxPayloadBytes ?? 64 * 1024;
   const maxPacketBytes = options.maxPacketBytes ?? 4 * maxPayloadBytes;
   const metrics = createBrokerMetrics();
-  const identities = new WeakMap<Client, ClientIdentity>();
   const sockets = new Set<Socket>();
   let aedes: Aedes | null = null;
   let server: Server | null = null;
@@ -112,94 +105,13 @@ export function createBroker(options: BrokerOptions): Broker {
     logger: log,
   });
 
-  const drop = (packet: { topic: string; payload: Buffer | string; retain: boolean }): void => {
-    // MQTT-3.3.5-2: a refused PUBLISH is acknowledged normally and not delivered.
-    packet.topic = DROPPED_TOPIC;
-    packet.payload = Buffer.alloc(0);
-    packet.retain = false;
-  };
-
-  /** Resolves true when the CONNECT may proceed; never rejects. */
-  const admit = async (client: Client, username?: string, password?: Buffer): Promise<boolean> => {
-    if (!username || !password) {
-      count(metrics.authFailures, 'anonymous');
-      return false;
-    }
-    const identity = await clients.verify(username, password);
-    // An id that is another client's would let this client take over its session (MQTT-3.1.4-2).
-    const hijack = identity !== null && client.id !== identity.id && clients.get(client.id) !== undefined;
-    if (!identity || hijack) {
-      count(metrics.authFailures, identity ? 'client-id' : 'bad-credentials');
-      log.warn({ username, clientId: client.id }, 'connection refused');
-      return false;
-    }
-    identities.set(client, identity);
-    metrics.connections++;
-    return true;
-  };
-
-  /** Lets the PUBLISH through, or rewrites it into a drop; an Error only for an unknown client. */
-  const screenPublish = (client: Client | null, packet: PublishPacket): Error | null => {
-    const identity = client ? identities.get(client) : undefined;
-    if (!identity) return new Error('unauthenticated publish');
-    const topic = packet.topic;
-    if (!mayPublish(identity, topic)) {
-      count(metrics.refusedPublishes, 'acl');
-      log.warn({ clientId: identity.id, topic }, 'publish refused by ACL');
-      drop(packet);
-      return null;
-    }
-    const size =
-      typeof packet.payload === 'string' ? Buffer.byteLength(packet.payload) : packet.payload.length;
-    if (size > maxPayloadBytes) {
-      count(metrics.refusedPublishes, 'oversize');
-      log.warn({ clientId: identity.id, topic, size }, 'publish refused: payload too large');
-      drop(packet);
-      if (requestTopicOwner(topic)) void router.refuseOversize(topic, size, maxPayloadBytes);
-      return null;
-    }
-    // Requests and taps are events, never state: nothing a client sends is retained.
-    packet.retain = false;
-    return null;
-  };
-
-  const hooks = {
-    authenticate(
-      client: Client,
-      username: string | undefined,
-      password: Buffer | undefined,
-      done: (error: AuthenticateError | null, success: boolean | null) => void,
-    ): void {
-      void admit(client, username, password).then(
-        (ok) => done(ok ? null : notAuthorized(), ok),
-        (err: unknown) => {
-          log.error({ err }, 'authentication failed');
-          done(notAuthorized(), false);
-        },
-      );
-    },
-    authorizePublish(
-      client: Client | null,
-      packet: PublishPacket,
-      done: (error?: Error | null) => void,
-    ): void {
-      done(screenPublish(client, packet));
-    },
-    authorizeSubscribe(
-      client: Client,
-      sub: Subscription,
-      done: (error: Error | null, sub?: Subscription | null) => void,
-    ): void {
-      const identity = identities.get(client);
-      const allowed = identity !== undefined && maySubscribe(identity, sub.topic);
-      if (!allowed) {
-        count(metrics.refusedSubscribes, 'acl');
-        log.warn({ clientId: identity?.id, filter: sub.topic }, 'subscribe refused by ACL');
-      }
-      // null: SUBACK 0x80 for this filter; the connection stays up.
-      done(null, allowed ? sub : null);
-    },
-  };
+  const { hooks, identityOf } = createPolicyHooks({
+    clients,
+    metrics,
+    log,
+    maxPayloadBytes,
+    onOversizeRequest: (topic, size) => void router.refuseOversize(topic, size, maxPayloadBytes),
+  });
 
   const accept = (conn: Duplex, req?: IncomingMessage): void => {
     if (!aedes || aedes.closed) {
@@ -240,7 +152,7 @@ export function createBroker(options: BrokerOptions): Broker {
         log.debug({ clientId: client.id, err }, 'connection error'),
       );
       instance.on('publish', (packet, client) => {
-        const identity = client ? identities.get(client) : undefined;
+        const identity = client ? identityOf(client) : undefined;
         // Refused publishes were renamed to DROPPED_TOPIC by screenPublish, so never match here.
         if (identity && requestTopicOwner(packet.topic)) {
           void router.route(packet.topic, asBuffer(packet.payload), identity);
