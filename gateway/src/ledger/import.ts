@@ -159,6 +159,18 @@ function findConflicts(db: Db, rows: ImportRow[]): ImportProblem[] {
       problems.push({ line: r.line, message: `card_uid ${uid} already exists` });
     if (!memberFirstLine.has(r.memberId)) {
       memberFirstLine.set(r.memberId, r);
+      // A phone finds one member's card (protocol.md card reference), so it may not be shared.
+      const owner =
+        r.phone === null
+          ? undefined
+          : one<{ id: string }>(
+              db,
+              'SELECT id FROM members WHERE phone = ? AND id <> ?',
+              r.phone,
+              r.memberId,
+            );
+      if (owner)
+        problems.push({ line: r.line, message: `phone ${r.phone} already belongs to member ${owner.id}` });
       if (one(db, 'SELECT 1 FROM members WHERE id = ?', r.memberId)) {
         problems.push({ line: r.line, message: `member_id ${r.memberId} already exists` });
       }

@@ -77,15 +77,18 @@ describe('importMembers', () => {
       row(6, { cardUid: 'ff00' }),
       row(7, { cardUid: row(0).cardUid }),
       row(8, { openingPoints: -1 }),
+      row(9, { phone: '+37491000555' }),
     ];
+    ledger.addMember(member('P', { phone: '+37491000555' }));
     const result = await ledger.importMembers(rows, OPTS);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems.map((p) => p.line)).toEqual([7, 8, 9, 10]);
+    expect(result.problems.map((p) => p.line)).toEqual([7, 8, 9, 10, 11]);
+    expect(result.problems[4]?.message).toMatch(/phone \+37491000555 already belongs to member P/);
     expect(result.problems[0]?.message).toMatch(/member_id M5 already exists/);
     expect(result.problems[1]?.message).toMatch(/card_uid FF00 already exists/);
     expect(result.problems[2]?.message).toMatch(/repeats line 2/);
-    expect(count('members')).toBe(1);
+    expect(count('members')).toBe(2);
     expect(count('cards')).toBe(1);
     expect(count('entries')).toBe(0);
   });
