@@ -87,7 +87,6 @@ export function parseDate(s: string): LocalDate {
 }
 
 export const daysInMonth = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).getUTCDate();
-export const isLeapYear = (y: number): boolean => daysInMonth(y, 2) === 29;
 
 /** Same day N months later, clamped to the month's last day (31 Jan + 1 → 28/29 Feb). */
 export function addMonths(date: LocalDate, n: number): LocalDate {

@@ -9,7 +9,7 @@ import type { EventName, EventRule } from '../program/schema.ts';
 import type { BreakdownEntry } from './accrual.ts';
 import { parseDate, sameDate, toIso, toMs, yearlyDate, zonedInstant } from './calendar.ts';
 import type { EngineContext } from './context.ts';
-import { ruleAppliesToSale } from './filters.ts';
+import { ruleAppliesToSale, saleFacts } from './filters.ts';
 import { newPointsLot } from './lots.ts';
 import { memberWallet, transaction } from './transaction.ts';
 import { Wallet } from './wallet.ts';
@@ -19,13 +19,7 @@ export function eventRules(ctx: EngineContext, event: EventName): EventRule[] {
 }
 
 function applies(ctx: EngineContext, rule: EventRule, member: MemberState, at: string): boolean {
-  return ruleAppliesToSale(rule, {
-    storeId: ctx.storeId,
-    at,
-    timezone: ctx.program.timezone,
-    member,
-    tier: member.tier,
-  });
+  return ruleAppliesToSale(rule, saleFacts(ctx.storeId, at, ctx.program.timezone, member));
 }
 
 export interface DueEvent {

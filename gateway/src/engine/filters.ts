@@ -8,11 +8,16 @@ import { formatDate, isoWeek, type LocalParts, localParts, yearlyDate } from './
 
 export interface SaleFacts {
   storeId: string;
-  at: string;
-  timezone: string;
+  /** The sale's instant in the program timezone, computed once per sale. */
+  local: LocalParts;
   member: MemberState;
   /** The member's tier before the sale (program.md: Accrual step 4). */
   tier: string;
+}
+
+/** Facts of a sale (or an event) at `at`, with the member's current tier. */
+export function saleFacts(storeId: string, at: string, timezone: string, member: MemberState): SaleFacts {
+  return { storeId, local: localParts(at, timezone), member, tier: member.tier };
 }
 
 export interface LineFacts {
@@ -76,7 +81,7 @@ export function ruleAppliesToSale(rule: Filterable, facts: SaleFacts): boolean {
     return false;
   }
   if (!passes(rule.tiers, facts.tier) || hit(rule.exclude?.tiers, facts.tier)) return false;
-  const local = localParts(facts.at, facts.timezone);
+  const local = facts.local;
   if (!matchesWhen(rule, local)) return false;
   if (rule.member?.birthday && !matchesMemberDate(m.birthDate, rule.member.birthday, local)) return false;
   if (rule.member?.anniversary && !matchesMemberDate(m.anniversaryDate, rule.member.anniversary, local)) {

@@ -7,7 +7,7 @@ import type { MemberState } from '../domain/ledger-types.ts';
 import type { Discount } from './accrual.ts';
 import { tierRuleId } from './accrual.ts';
 import type { Balances, EngineContext } from './context.ts';
-import { ruleAppliesToSale } from './filters.ts';
+import { ruleAppliesToSale, saleFacts } from './filters.ts';
 import { memberBalances } from './lots.ts';
 import { nextTier, tierLevel } from './tiers.ts';
 
@@ -19,13 +19,7 @@ export interface MemberSummary {
 }
 
 export function memberSummary(ctx: EngineContext, member: MemberState): MemberSummary {
-  const facts = {
-    storeId: ctx.storeId,
-    at: ctx.now,
-    timezone: ctx.program.timezone,
-    member,
-    tier: member.tier,
-  };
+  const facts = saleFacts(ctx.storeId, ctx.now, ctx.program.timezone, member);
   const discounts: Discount[] = ctx.program.earn
     .filter(
       (r) =>

@@ -48,14 +48,11 @@ export const cmp = (a: Rational, b: Rational): number => {
   const x = a.n * b.d - b.n * a.d;
   return x === 0n ? 0 : x < 0n ? -1 : 1;
 };
-export const isZero = (a: Rational): boolean => a.n === 0n;
 export const sum = (xs: Iterable<Rational>): Rational => {
   let acc = ZERO;
   for (const x of xs) acc = add(acc, x);
   return acc;
 };
-export const max = (a: Rational, b: Rational): Rational => (cmp(a, b) >= 0 ? a : b);
-export const min = (a: Rational, b: Rational): Rational => (cmp(a, b) <= 0 ? a : b);
 
 /** Floor toward −∞, as a safe JS integer. */
 export function floor(a: Rational): number {

@@ -21,7 +21,7 @@ import { toMs } from './calendar.ts';
 import type { Balances, EngineContext } from './context.ts';
 import { firstSaleEvents } from './events.ts';
 import { expirePostings } from './expiry.ts';
-import { NON_EARNING_METHODS } from './filters.ts';
+import { NON_EARNING_METHODS, saleFacts } from './filters.ts';
 import { capturePostings, openHold } from './holds.ts';
 import { inactivityExpiry, newCreditLot, newPointsLot } from './lots.ts';
 import { type RaffleEntryRecord, raffleEntriesForSale } from './raffles.ts';
@@ -135,7 +135,7 @@ export function processSale(
   const program = ctx.program;
   const sale = validateSale(program, input);
   if (member === null) return anonymousSale(ctx, sale, options);
-  const facts = { storeId: ctx.storeId, at: sale.at, timezone: program.timezone, member, tier: member.tier };
+  const facts = saleFacts(ctx.storeId, sale.at, program.timezone, member);
   const accrual = computeAccrual(program, facts, sale);
   // program.md: inactivityMonths — this sale ends the inactivity: lots that already
   // expired by it are posted as expired here, not revived by the new lastSaleAt

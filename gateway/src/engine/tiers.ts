@@ -9,10 +9,6 @@ import type { Program, TierLevel } from '../program/schema.ts';
 import { addMonths, localDateOf, startOfDay, toMs } from './calendar.ts';
 import { fromDecimal, type Rational } from './rational.ts';
 
-export function levels(program: Program): TierLevel[] {
-  return program.tiers.levels;
-}
-
 export function tierIndex(program: Program, tierId: string): number {
   const i = program.tiers.levels.findIndex((l) => l.id === tierId);
   return Math.max(i, 0);

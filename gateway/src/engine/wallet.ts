@@ -3,7 +3,7 @@
  * takes, what it adds, and the balances after — so the response never disagrees with
  * what the ledger will hold once it commits the same postings.
  */
-import type { Asset, EntryKind, Lot, NewLot, Owner, Posting } from '../domain/ledger-types.ts';
+import type { Asset, EntryKind, NewLot, Owner, Posting } from '../domain/ledger-types.ts';
 import type { Balances } from './context.ts';
 import { balancesOf, type LotView, liveLots } from './lots.ts';
 
@@ -108,9 +108,5 @@ export class Wallet {
 
   balances(): Balances {
     return balancesOf(this.view);
-  }
-
-  lots(): Lot[] {
-    return this.view.lots;
   }
 }

@@ -28,7 +28,7 @@ export const instant = z
   )
   .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a real instant');
 
-const HOURS = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/;
+const HOURS = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 export const hoursRange = z.string().regex(HOURS, 'must be "HH:MM-HH:MM"');
 
 function isTimeZone(tz: string): boolean {

@@ -302,3 +302,38 @@ describe('sale accrual (program.md: Accrual of one sale)', () => {
     expect(simulateSale(ctx(program()), m, input)).toEqual(processSale(ctx(program()), m, input).response);
   });
 });
+
+describe('sale-level filters', () => {
+  it('hours (local time, end exclusive) and stores', () => {
+    const p = program({
+      earn: [
+        { id: 'base', type: 'spend', points: 1, per: 10000 },
+        {
+          id: 'happy-hour',
+          type: 'multiplier',
+          factor: 3,
+          when: { hours: '08:00-10:00' },
+          stores: ['yerevan-1'],
+        },
+      ],
+    });
+    const at = (local: string) => `2026-12-02T${local}:00+04:00`;
+    // 09:59 in yerevan-1: 1 × 3 = 3
+    expect(
+      processSale(ctx(p), member(), sale([{ amount: 10000 }], { at: at('09:59') })).response.earned.points,
+    ).toBe(3);
+    // 05:59Z is 09:59 local too
+    expect(
+      processSale(ctx(p), member(), sale([{ amount: 10000 }], { at: '2026-12-02T05:59:00Z' })).response.earned
+        .points,
+    ).toBe(3);
+    // 10:00 is outside; another store never matches
+    expect(
+      processSale(ctx(p), member(), sale([{ amount: 10000 }], { at: at('10:00') })).response.earned.points,
+    ).toBe(1);
+    expect(
+      processSale(ctx(p, undefined, 'gyumri-1'), member(), sale([{ amount: 10000 }], { at: at('09:00') }))
+        .response.earned.points,
+    ).toBe(1);
+  });
+});
