@@ -160,20 +160,20 @@ export function processSale(
   }
 
   const lot = newPointsLot(program, sale.at);
+  const earnings: Posting[] = [];
   for (const b of accrual.breakdown) {
-    postings.push(...wallet.add('points', b.points, 'earn', lot, { ruleId: b.ruleId }, true));
-    postings.push(
+    earnings.push(...wallet.add('points', b.points, 'earn', lot, { ruleId: b.ruleId }, true));
+    earnings.push(
       ...wallet.add('credit', b.credit, 'earn', newCreditLot(sale.at), { ruleId: b.ruleId }, true),
     );
   }
   const salePoints = accrual.kinds.spend.posted + accrual.kinds.bonus.posted;
-  const spendBasis = isSpendBasis(program);
-  const qualifying = spendBasis ? qualifyingSpend(sale) : null;
+  const qualifying = isSpendBasis(program) ? qualifyingSpend(sale) : null;
   const qualifyingDelta = qualifying ? qualifying.posted : salePoints;
-  const withQ = withQualifying(postings, member.memberId, qualifyingDelta, 'earn');
+  postings.push(...withQualifying(earnings, member.memberId, qualifyingDelta, 'earn'));
 
   const events = firstSaleEvents(ctx, member, wallet, sale.at);
-  withQ.push(...events.postings);
+  postings.push(...events.postings);
   const breakdown = [...accrual.breakdown, ...events.breakdown];
   const earned = {
     points: breakdown.reduce((s, b) => s + b.points, 0),
@@ -202,7 +202,7 @@ export function processSale(
       earned,
       breakdown,
       balances,
-      ...tier,
+      tier: tier.tier,
       tierChanged: tier.changed,
     }),
   };
@@ -211,7 +211,7 @@ export function processSale(
     ref: sale.saleId,
     at: sale.at,
     idempotencyKey: options.idempotencyKey,
-    postings: withQ,
+    postings,
     records,
   });
   tx.response = response;

@@ -101,9 +101,10 @@ describe('inactivity and a new sale', () => {
       lots: [pointsLot(1, 40, '2025-01-10T10:00:00+04:00')],
     });
     const r = processSale(ctx(p, '2026-12-02T10:00:00+04:00'), m, sale([{ amount: 30000 }]));
-    expect(r.transaction.postings.map((x) => [x.kind, x.amount, x.lotId])).toEqual([
-      ['expire', -40, 1],
-      ['earn', 3, undefined],
+    // the qualifying rides on the earning, not on the expiry
+    expect(r.transaction.postings.map((x) => [x.kind, x.amount, x.lotId, x.qualifying])).toEqual([
+      ['expire', -40, 1, undefined],
+      ['earn', 3, undefined, 3],
     ]);
     expect(r.response.balances.points).toBe(3);
   });
