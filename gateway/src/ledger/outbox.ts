@@ -129,13 +129,15 @@ export function markSent(db: Db, outboxIds: number[], at: string): number {
  * holds `ackedSeq` (entry-less transactions before it included) as sent.
  */
 export function markAckedThrough(db: Db, ackedSeq: number, at: string): number {
-  const last = one<{ id: number | null }>(
+  // The transaction of the last acked entry, found through the entries' primary key (no scan).
+  const last = one<{ tx_id: number }>(
     db,
-    'SELECT MAX(id) AS id FROM outbox WHERE to_seq IS NOT NULL AND to_seq <= ?',
+    'SELECT tx_id FROM entries WHERE seq <= ? ORDER BY seq DESC LIMIT 1',
     ackedSeq,
   );
-  if (last?.id == null) return 0;
-  return run(db, 'UPDATE outbox SET sent_at = ? WHERE sent_at IS NULL AND id <= ?', at, last.id).changes;
+  if (!last) return 0;
+  return run(db, 'UPDATE outbox SET sent_at = ? WHERE sent_at IS NULL AND tx_id <= ?', at, last.tx_id)
+    .changes;
 }
 
 export function pendingCount(db: Db): number {

@@ -24,6 +24,11 @@ export function stmt(db: Db, sql: string): Statement {
   return s;
 }
 
+/** The SQL of every statement prepared on this connection (tests check their query plans). */
+export function preparedSql(db: Db): string[] {
+  return [...(caches.get(db)?.keys() ?? [])];
+}
+
 /** One row, typed by the caller who wrote the SELECT. */
 export function one<T>(db: Db, sql: string, ...params: unknown[]): T | undefined {
   return stmt(db, sql).get(...params) as T | undefined;
