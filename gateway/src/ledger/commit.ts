@@ -1,6 +1,6 @@
 import type { Posting } from '../domain/ledger-types.ts';
 import { applyEffectsAfter, applyEffectsBefore } from './effects.ts';
-import { LedgerError } from './errors.ts';
+import { asLedgerError, LedgerError } from './errors.ts';
 import { checkHeld, closeHolds, heldPosting } from './holds.ts';
 import { ownerKey } from './owner.ts';
 import { insertOtherRecords, insertReturn, insertSale } from './records.ts';
@@ -20,6 +20,14 @@ interface TxRow {
  * throw rolls everything back, so checks may be done in any order.
  */
 export function applyTransaction(db: Db, tx: LedgerCommit, nowIso: string): CommitResult {
+  try {
+    return applyChecked(db, tx, nowIso);
+  } catch (err) {
+    throw asLedgerError(err);
+  }
+}
+
+function applyChecked(db: Db, tx: LedgerCommit, nowIso: string): CommitResult {
   const requestHash = tx.requestHash ?? null;
   // Idempotency lives in the schema (architecture.md): the UNIQUE key decides, not a map.
   const inserted = run(

@@ -27,6 +27,7 @@ export type LedgerErrorCode =
   | 'REWARD_UNAVAILABLE'
   | 'EVENT_ALREADY_POSTED'
   | 'TIER_MISMATCH' // a tier change whose `from` is not the stored tier (a concurrent change)
+  | 'CONSTRAINT' // a schema CHECK / FOREIGN KEY / NOT NULL the checks above did not name
   | 'IMPORT_REJECTED'
   | 'MIGRATION_FAILED';
 
@@ -69,4 +70,13 @@ export function uniqueOr<T>(code: LedgerErrorCode, message: string, fn: () => T)
     if (isUniqueViolation(err)) throw new LedgerError(code, message);
     throw err;
   }
+}
+
+/** Any SQLite constraint failure becomes a LedgerError, so callers see one error type. */
+export function asLedgerError(err: unknown): unknown {
+  if (err instanceof LedgerError) return err;
+  if (isSqliteError(err) && err.code.startsWith('SQLITE_CONSTRAINT')) {
+    return new LedgerError('CONSTRAINT', err.message, { sqliteCode: err.code });
+  }
+  return err;
 }

@@ -386,6 +386,14 @@ describe('commit', () => {
     expect(ledger.verify()).toEqual([]);
   });
 
+  it('a schema constraint the checks do not name still comes back as a LedgerError, rolled back', () => {
+    const bad = tx([earn('m1', 5)], { effects: { members: [member('m3', { referrerId: 'nobody' })] } });
+    expect(code(() => ledger.commit(bad))).toBe('CONSTRAINT');
+    expect(ledger.getMember('m3')).toBeNull();
+    expect(ledger.balance({ member: 'm1' }, 'points')).toBe(0);
+    expect(ledger.findTransaction(bad.idempotencyKey)).toBeNull();
+  });
+
   it('entries are append-only: UPDATE and DELETE fail', () => {
     ledger.commit(tx([earn('m1', 10)]));
     expect(() => ledger.db.prepare('UPDATE entries SET amount = 1000').run()).toThrow(/APPEND_ONLY/);
