@@ -90,11 +90,25 @@ export abstract class SupervisedReader implements Reader {
     this.#apply(this.#debouncer.clear());
   }
 
-  /** Called by drivers for every read of a card; debouncing turns reads into taps. */
+  /**
+   * For readers that only report sightings (line, simulated): debouncing turns reads into
+   * taps, and a card unseen for the removal window counts as removed.
+   */
   protected reportSeen(uid: string, cardType: CardType): void {
     this.#cardTypes.set(uid, cardType);
     this.#apply(this.#debouncer.seen(uid, this.clock.now()));
     this.#armExpiry();
+  }
+
+  /** For polling readers: the result of one completed poll (a failed poll reports nothing). */
+  protected reportPoll(cards: readonly { uid: string; cardType: CardType }[]): void {
+    for (const card of cards) this.#cardTypes.set(card.uid, card.cardType);
+    this.#apply(
+      this.#debouncer.poll(
+        cards.map((c) => c.uid),
+        this.clock.now(),
+      ),
+    );
   }
 
   protected reportError(error: Error): void {

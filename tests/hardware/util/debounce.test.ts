@@ -58,11 +58,36 @@ describe('TapDebouncer', () => {
           events.push(...d.seen('AA', t));
         }
         expect(events).toEqual([{ type: 'tap', uid: 'AA' }]);
-        expect(d.seen('AA', t + 300)).toEqual([
-          { type: 'removed', uid: 'AA' },
-          { type: 'tap', uid: 'AA' },
-        ]);
+        expect(d.expire(t + 300)).toEqual([{ type: 'removed', uid: 'AA' }]);
+        expect(d.seen('AA', t + 300)).toEqual([{ type: 'tap', uid: 'AA' }]);
       }),
     );
+  });
+
+  describe('polled readers', () => {
+    it('a stalled poll loop does not split a held card into two taps', () => {
+      const d = new TapDebouncer({ removalMs: 300 });
+      const events = [...d.poll(['AA'], 0), ...d.poll(['AA'], 5_000), ...d.poll(['AA'], 5_050)];
+      expect(events).toEqual([{ type: 'tap', uid: 'AA' }]);
+    });
+
+    it('one missed poll is a glitch; enough missed polls over the window is a removal', () => {
+      const d = new TapDebouncer({ removalMs: 300, minMissedPolls: 2 });
+      d.poll(['AA'], 0);
+      expect(d.poll([], 1_000)).toEqual([]); // one miss, however late
+      expect(d.poll(['AA'], 1_050)).toEqual([]);
+      expect(d.poll([], 1_100)).toEqual([]);
+      expect(d.poll([], 1_200)).toEqual([]); // two misses but only 150 ms unseen
+      expect(d.poll([], 1_350)).toEqual([{ type: 'removed', uid: 'AA' }]);
+      expect(d.poll(['AA'], 1_400)).toEqual([{ type: 'tap', uid: 'AA' }]);
+    });
+
+    it('a held card polled every 50 ms for 10 s is one tap; two cards are two taps', () => {
+      const d = new TapDebouncer({ removalMs: 250 });
+      const events = [];
+      for (let t = 0; t <= 10_000; t += 50) events.push(...d.poll(['AA'], t));
+      events.push(...d.poll(['BB'], 10_050), ...d.poll(['AA'], 10_100));
+      expect(events.filter((e) => e.type === 'tap').map((e) => e.uid)).toEqual(['AA', 'BB']);
+    });
   });
 });

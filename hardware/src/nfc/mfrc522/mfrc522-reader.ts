@@ -65,10 +65,9 @@ export class Mfrc522Reader extends SupervisedReader implements BlockAccess {
     while (!signal.aborted && this.#lib === lib) {
       try {
         const card = selectCard(lib);
-        if (card) {
-          halt(lib); // so the next WUPA finds it again: a held card is seen on every poll
-          this.reportSeen(toHex(card.uid), cardTypeFromSak(card.sak));
-        } else if (this.clock.now() - lastHealth >= healthEvery) {
+        if (card) halt(lib); // so the next WUPA finds it again: a held card is seen on every poll
+        this.reportPoll(card ? [{ uid: toHex(card.uid), cardType: cardTypeFromSak(card.sak) }] : []);
+        if (!card && this.clock.now() - lastHealth >= healthEvery) {
           lastHealth = this.clock.now();
           const version = lib.readRegister(Reg.Version);
           if (!KNOWN_VERSIONS.has(version)) {

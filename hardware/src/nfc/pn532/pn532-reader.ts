@@ -140,17 +140,16 @@ export class Pn532Reader extends SupervisedReader implements BlockAccess {
 
   #onTarget(session: Session, res: Uint8Array): void {
     // NbTg Tg SENS_RES(2) SEL_RES NFCIDLen NFCID…
-    if (res[0] !== 1 || res.length < 6) {
+    const len = res[5] ?? 0;
+    const nfcid = res.subarray(6, 6 + len);
+    if (res[0] !== 1 || len === 0 || nfcid.length !== len) {
       session.current = undefined;
+      this.reportPoll([]);
       return;
     }
-    const sak = res[4]!;
-    const len = res[5]!;
-    const nfcid = res.subarray(6, 6 + len);
-    if (nfcid.length !== len || len === 0) return;
     const uid = toHex(nfcid);
     session.current = uid;
-    this.reportSeen(uid, cardTypeFromSak(sak));
+    this.reportPoll([{ uid, cardType: cardTypeFromSak(res[4]!) }]);
   }
 
   async readBlocks(uid: string, blocks: readonly number[], keyA: Uint8Array): Promise<Uint8Array> {
