@@ -1,6 +1,6 @@
 /**
- * The embedded MQTT broker (protocol.md §1): aedes behind authenticate/authorize hooks
- * from clients.ts and acl.ts, a TCP listener and MQTT over WebSocket at `/mqtt`, every
+ * The embedded MQTT broker (protocol.md §1): aedes behind the policy hooks of policy.ts
+ * (clients.ts + acl.ts), a TCP listener and MQTT over WebSocket at `/mqtt`, every
  * socket with TCP_NODELAY (benchmarks.md: Nagle costs ~40 ms a round trip), and a router
  * that hands requests to the gateway. In-process publishes bypass client ACLs.
  *
@@ -128,6 +128,9 @@ export function createBroker(options: BrokerOptions): Broker {
 
   const ws = createWebSocketGate({ maxPacketBytes, accept, logger: log });
 
+  const setStatus = (status: GatewayStatus): Promise<void> =>
+    publishRaw(topics.gatewayStatus, Buffer.from(JSON.stringify(status)), 1, true);
+
   const onSocket = (socket: Socket): void => {
     socket.setNoDelay(true); // benchmarks.md: ~700 vs ~8 000 round trips/s
     sockets.add(socket);
@@ -186,7 +189,7 @@ export function createBroker(options: BrokerOptions): Broker {
       if (!instance) return;
       try {
         // The gateway's own last will (protocol.md §1): the broker goes down with it.
-        await publishRaw(topics.gatewayStatus, Buffer.from(JSON.stringify({ online: false })), 1, true);
+        await setStatus({ online: false });
       } catch (err) {
         log.warn({ err }, 'could not publish the offline status');
       }
@@ -229,7 +232,7 @@ export function createBroker(options: BrokerOptions): Broker {
       });
     },
 
-    setStatus: (status) => publishRaw(topics.gatewayStatus, Buffer.from(JSON.stringify(status)), 1, true),
+    setStatus,
     metrics: () => snapshotMetrics(metrics),
   };
 }
