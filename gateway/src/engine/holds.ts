@@ -79,17 +79,18 @@ export function authorize(
   const wallet = memberWallet(ctx, member);
   const approved = Math.min(request.credit, wallet.available('credit'));
   if (approved <= 0) throw new EngineError('INSUFFICIENT_BALANCE', 'no credit available');
+  const expiresAt = toIso(toMs(ctx.now) + ctx.program.redemption.holdMinutes * 60_000);
   const meta = { holdId: request.holdId };
   const { postings } = wallet.take('credit', approved, 'hold', { meta });
+  // the held posting carries the expiry, so the ledger can open the hold from it alone
   postings.push({
     owner: wallet.owner,
     asset: 'credit',
     bucket: 'held',
     kind: 'hold',
     amount: approved,
-    meta,
+    meta: { ...meta, expiresAt },
   });
-  const expiresAt = toIso(toMs(ctx.now) + ctx.program.redemption.holdMinutes * 60_000);
   return {
     transaction: transaction(ctx, { type: 'authorize', ref: request.holdId, idempotencyKey, postings }),
     response: { holdId: request.holdId, credit: approved, expiresAt, balances: wallet.balances() },

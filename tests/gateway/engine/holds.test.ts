@@ -24,7 +24,12 @@ describe('holds (program.md: Redemption)', () => {
     const r = authorize(ctx(program()), member({ lots: [creditLot] }), { holdId: 'h1', credit: 4000 });
     expect(r.transaction.postings).toEqual([
       expect.objectContaining({ bucket: 'available', kind: 'hold', amount: -4000, lotId: 9 }),
-      expect.objectContaining({ bucket: 'held', kind: 'hold', amount: 4000 }),
+      expect.objectContaining({
+        bucket: 'held',
+        kind: 'hold',
+        amount: 4000,
+        meta: { holdId: 'h1', expiresAt: '2026-12-02T06:15:00.000Z' },
+      }),
     ]);
     // holdMinutes defaults to 15
     expect(r.response).toEqual({
