@@ -84,6 +84,50 @@ export function addMember(db: Db, member: NewMember, cards: NewCard[] = []): voi
   }).immediate();
 }
 
+/** Details a member may change (from the till, the kiosk or head office's changes feed). */
+export type MemberPatch = Partial<
+  Pick<
+    NewMember,
+    | 'firstName'
+    | 'lastName'
+    | 'phone'
+    | 'email'
+    | 'birthDate'
+    | 'anniversaryDate'
+    | 'language'
+    | 'customerGroup'
+  >
+>;
+
+const PATCH_COLUMNS: Record<keyof MemberPatch, string> = {
+  firstName: 'first_name',
+  lastName: 'last_name',
+  phone: 'phone',
+  email: 'email',
+  birthDate: 'birth_date',
+  anniversaryDate: 'anniversary_date',
+  language: 'language',
+  customerGroup: 'customer_group',
+};
+
+/** Tier, enrolment and sale dates are not patchable: they follow from transactions. */
+export function updateMember(db: Db, id: string, patch: MemberPatch): Member {
+  const keys = (Object.keys(patch) as Array<keyof MemberPatch>).filter(
+    (k) => k in PATCH_COLUMNS && patch[k] !== undefined,
+  );
+  return db
+    .transaction(() => {
+      if (keys.length > 0) {
+        const sets = keys.map((k) => `${PATCH_COLUMNS[k]} = ?`).join(', ');
+        run(db, `UPDATE members SET ${sets} WHERE id = ?`, ...keys.map((k) => patch[k] ?? null), id);
+      }
+      const m = getMember(db, id);
+      if (!m) throw new LedgerError('MEMBER_UNKNOWN', `no member ${id}`);
+      return m;
+    })
+    .immediate();
+}
+
 export function addCard(db: Db, card: NewCard): void {
   db.transaction(() => insertCard(db, card)).immediate();
 }

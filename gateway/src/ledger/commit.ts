@@ -108,12 +108,12 @@ export function commit(db: Db, tx: LedgerCommit, now: () => Date = () => new Dat
  */
 export function commitMany(db: Db, txs: LedgerCommit[], now: () => Date = () => new Date()): CommitOutcome[] {
   const nowIso = now().toISOString();
-  const one = db.transaction((tx: LedgerCommit) => applyTransaction(db, tx, nowIso));
+  const applyOne = db.transaction((tx: LedgerCommit) => applyTransaction(db, tx, nowIso));
   return db
     .transaction((): CommitOutcome[] =>
       txs.map((tx) => {
         try {
-          return { ok: true, idempotencyKey: tx.idempotencyKey, result: one(tx) };
+          return { ok: true, idempotencyKey: tx.idempotencyKey, result: applyOne(tx) };
         } catch (error) {
           return {
             ok: false,

@@ -1,6 +1,6 @@
 /** The ledger's public surface: only `ledger/` writes SQL (architecture.md: Boundaries). */
 export { type BackupProgress, backup } from './backup.ts';
-export { effectiveStatus, type PinCheck } from './cards.ts';
+export { effectiveStatus, type MemberPatch, type PinCheck } from './cards.ts';
 export { commit, commitMany } from './commit.ts';
 export { appliedMigrations, loadMigrations, migrate, type OpenOptions, openDatabase } from './database.ts';
 export { LedgerError, type LedgerErrorCode } from './errors.ts';

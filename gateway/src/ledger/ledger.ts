@@ -93,6 +93,9 @@ export class Ledger {
   addMember(member: NewMember, newCards: NewCard[] = []): void {
     cards.addMember(this.db, member, newCards);
   }
+  updateMember(id: string, patch: cards.MemberPatch): Member {
+    return cards.updateMember(this.db, id, patch);
+  }
   addCard(card: NewCard): void {
     cards.addCard(this.db, card);
   }

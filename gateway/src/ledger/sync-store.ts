@@ -34,7 +34,9 @@ export function hqSnapshot(db: Db, memberId: string): HqSnapshot | null {
     'SELECT points, credit, tier, includes_device_seq FROM sync_balances WHERE member_id = ?',
     memberId,
   );
-  return r ? { points: r.points, credit: r.credit, tier: r.tier, includesDeviceSeq: r.includes_device_seq } : null;
+  return r
+    ? { points: r.points, credit: r.credit, tier: r.tier, includesDeviceSeq: r.includes_device_seq }
+    : null;
 }
 
 /**

@@ -71,6 +71,13 @@ describe('members and cards', () => {
     expect(codeOf(() => ledger.addMember(member('m1')))).toBe('MEMBER_EXISTS');
   });
 
+  it('updates member details, not tier or dates', () => {
+    const m = ledger.updateMember('m1', { phone: '+37499000000', language: 'fa', lastName: null });
+    expect(m).toMatchObject({ phone: '+37499000000', language: 'fa', lastName: null, tier: 'bronze' });
+    expect(ledger.findCard({ phone: '+37499000000' })?.uid).toBe('04A1B2C3');
+    expect(() => ledger.updateMember('nobody', { phone: '1' })).toThrow(/MEMBER_UNKNOWN/);
+  });
+
   it('card statuses and expiry', () => {
     for (const s of ['suspended', 'blocked', 'expired', 'active'] as const) {
       ledger.setCardStatus('04A1B2C3', s);
