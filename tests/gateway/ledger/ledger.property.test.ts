@@ -24,7 +24,8 @@ type Op =
   | { t: 'repay'; m: string; asset: Asset; amount: number }
   | { t: 'adjust'; m: string; asset: Asset; lot: number; amount: number }
   | { t: 'transfer'; from: string; to: string; lot: number; amount: number }
-  | { t: 'replay'; i: number };
+  | { t: 'replay'; i: number }
+  | { t: 'group'; items: Array<{ m: string; lot: number; amount: number; spend: boolean }> };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -69,6 +70,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     amount: amountArb,
   }),
   fc.record({ t: fc.constant('replay' as const), i: pick }),
+  fc.record({
+    t: fc.constant('group' as const),
+    items: fc.array(fc.record({ m: memberArb, lot: pick, amount: amountArb, spend: fc.boolean() }), {
+      minLength: 2,
+      maxLength: 4,
+    }),
+  }),
 );
 
 const REFUSALS = new Set(['INSUFFICIENT_BALANCE', 'LOT_EXHAUSTED', 'HOLD_EXCEEDED', 'HOLD_CLOSED']);
@@ -119,7 +127,7 @@ function check(ledger: Ledger, ops: Op[]): { committed: number; refused: number;
     const lots = ledger.loadMemberState(m, new Date(), 12).lots.filter((l) => l.asset === asset);
     return lots.length === 0 ? undefined : lots[i % lots.length];
   };
-  const attempt = (postings: Posting[], effects?: LedgerCommit['effects']): boolean => {
+  const build = (postings: Posting[], effects?: LedgerCommit['effects']): LedgerCommit => {
     const tx: LedgerCommit = {
       idempotencyKey: `k${n++}`,
       requestHash: `h${n}`,
@@ -131,20 +139,31 @@ function check(ledger: Ledger, ops: Op[]): { committed: number; refused: number;
       response: { n },
     };
     if (effects) tx.effects = effects;
-    try {
-      ledger.commit(tx);
-    } catch (err) {
-      if (!(err instanceof LedgerError) || !REFUSALS.has(err.code)) throw err;
+    return tx;
+  };
+  const record = (tx: LedgerCommit, error: unknown): boolean => {
+    if (error !== undefined) {
+      if (!(error instanceof LedgerError) || !REFUSALS.has(error.code)) throw error;
       refused++;
       return false;
     }
     committed.push(tx);
-    for (const p of postings) {
+    for (const p of tx.postings) {
       const k = key('member' in p.owner ? p.owner.member : '', p.asset, p.bucket);
       model.set(k, (model.get(k) ?? 0) + p.amount);
     }
     return true;
   };
+  const attempt = (postings: Posting[], effects?: LedgerCommit['effects']): boolean => {
+    const tx = build(postings, effects);
+    try {
+      ledger.commit(tx);
+    } catch (err) {
+      return record(tx, err);
+    }
+    return record(tx, undefined);
+  };
+
   const p = (
     m: string,
     asset: Asset,
@@ -254,6 +273,17 @@ function check(ledger: Ledger, ops: Op[]): { committed: number; refused: number;
           }),
           p(op.to, 'points', 'available', 'transfer-in', op.amount, { lot: newLot, meta: { from: op.from } }),
         ]);
+        break;
+      }
+      case 'group': {
+        // Group commit: each transaction in its own savepoint; refused ones leave no trace.
+        const txs = op.items.flatMap((it) => {
+          const lot = lotOf(it.m, 'points', it.lot);
+          if (!it.spend) return [build([p(it.m, 'points', 'available', 'earn', it.amount, { lot: newLot })])];
+          return lot ? [build([p(it.m, 'points', 'available', 'spend', -it.amount, { lotId: lot.id })])] : [];
+        });
+        for (const [i, o] of ledger.commitMany(txs).entries())
+          record(txs[i] as LedgerCommit, o.ok ? undefined : o.error);
         break;
       }
       case 'replay': {
