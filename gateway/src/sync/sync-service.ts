@@ -1,0 +1,199 @@
+import type { Logger } from '../core/logger.ts';
+import type { Service } from '../core/service.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { applyChangesPage, getSyncState, setSyncState } from '../ledger/sync-store.ts';
+import { type BackoffOptions, backoffDelay } from './backoff.ts';
+import type { HqClient } from './hq-client.ts';
+import type { LedgerBatch } from './wire.ts';
+
+/** What the gateway puts in `gateway/status` as `sync {pending, lastOkAt}` (protocol.md §1). */
+export interface SyncProgress {
+  pending: number;
+  lastOkAt: string | null;
+  ackedSeq: number;
+  cursor: number;
+  lastError: string | null;
+}
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface SyncServiceOptions {
+  ledger: Ledger;
+  client: HqClient;
+  deviceId: string;
+  logger: Logger;
+  /** Entries per ledger batch. */
+  batchSize?: number;
+  /** Change rows per page. */
+  pageSize?: number;
+  /** Pause between cycles once caught up. */
+  pollMs?: number;
+  backoff?: BackoffOptions;
+  random?: () => number;
+  timers?: Timers;
+  now?: () => Date;
+  onProgress?: (p: SyncProgress) => void;
+}
+
+export interface SyncService extends Service {
+  /** Run a cycle soon (e.g. after a commit), without waiting for the poll. */
+  nudge(): void;
+  /** One full cycle now: upload everything, then pull every page. Throws what the cycle hit. */
+  runOnce(): Promise<void>;
+  progress(): SyncProgress;
+}
+
+/**
+ * The store-and-forward sync (protocol.md §2): the outbox uploader and the changes applier
+ * as one service. Upload: entries in seq order from hq's ackedSeq, gzip batches, resume from
+ * whatever hq answers (an ack or a 409 gap). Pull: pages since the stored cursor, each
+ * applied in one SQLite transaction. Failures back off exponentially with jitter; nothing
+ * is lost across restarts because all state is in the ledger database.
+ */
+export function createSyncService(opts: SyncServiceOptions): SyncService {
+  const batchSize = opts.batchSize ?? 5000;
+  const pageSize = opts.pageSize ?? 1000;
+  const pollMs = opts.pollMs ?? 10_000;
+  const backoff = opts.backoff ?? { baseMs: 1000, maxMs: 5 * 60_000 };
+  const random = opts.random ?? Math.random;
+  const timers: Timers = opts.timers ?? {
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  };
+  const now = opts.now ?? (() => new Date());
+  const db = opts.ledger.db;
+  const log = opts.logger.child('gw:sync');
+  let timer: unknown = null;
+  let running: Promise<void> | null = null;
+  let stopped = true;
+  let attempt = 0;
+  let lastError: string | null = null;
+  let abort = new AbortController();
+
+  const progress = (): SyncProgress => ({
+    pending: opts.ledger.pendingCount(),
+    lastOkAt: getSyncState(db, 'lastOkAt'),
+    ackedSeq: Number(getSyncState(db, 'ackedSeq') ?? '0'),
+    cursor: Number(getSyncState(db, 'cursor') ?? '0'),
+    lastError,
+  });
+  const report = () => opts.onProgress?.(progress());
+  const ok = () => setSyncState(db, 'lastOkAt', now().toISOString());
+
+  const adoptAck = (ackedSeq: number) => {
+    setSyncState(db, 'ackedSeq', String(ackedSeq));
+    opts.ledger.markAckedThrough(ackedSeq, now().toISOString());
+  };
+
+  async function upload(): Promise<void> {
+    for (;;) {
+      const acked = Number(getSyncState(db, 'ackedSeq') ?? '0');
+      const entries = opts.ledger.entriesAfter(acked, batchSize);
+      const last = entries[entries.length - 1];
+      if (!last) return;
+      const batch: LedgerBatch = {
+        batchId: `${opts.deviceId}:${acked + 1}-${last.seq}`,
+        fromSeq: acked + 1,
+        toSeq: last.seq,
+        entries: entries.map((e) => ({
+          seq: e.seq,
+          // Each entry's own idempotency key (protocol.md §2): unique across the chain.
+          key: `${opts.deviceId}/${e.idempotencyKey}/${e.seq}`,
+          txKey: e.idempotencyKey,
+          owner: e.owner,
+          asset: e.asset,
+          bucket: e.bucket,
+          kind: e.kind,
+          amount: e.amount,
+          qualifying: e.qualifying,
+          ruleId: e.ruleId,
+          meta: e.meta,
+          at: e.at,
+          programVersion: e.programVersion,
+        })),
+      };
+      const answer = await opts.client.postBatch(opts.deviceId, batch, abort.signal);
+      ok();
+      if (answer.kind === 'gap') log.warn('hq reports a gap; resuming from its ackedSeq', { ...answer });
+      if (answer.ackedSeq > opts.ledger.lastSeq())
+        log.error('hq has acked past this ledger (restored from an older backup?)', { ...answer });
+      adoptAck(answer.ackedSeq);
+      report();
+      if (answer.kind === 'acked' && answer.ackedSeq === acked) return; // hq made no progress: avoid a hot loop
+    }
+  }
+
+  async function pull(): Promise<void> {
+    for (;;) {
+      const since = Number(getSyncState(db, 'cursor') ?? '0');
+      const page = await opts.client.getChanges(opts.deviceId, since, pageSize, abort.signal);
+      ok();
+      applyChangesPage(db, page, since, now().toISOString());
+      report();
+      if (!page.more || page.cursor <= since) return;
+    }
+  }
+
+  async function cycle(): Promise<void> {
+    await upload();
+    await pull();
+  }
+
+  function schedule(ms: number) {
+    if (stopped) return;
+    if (timer !== null) timers.clearTimeout(timer);
+    timer = timers.setTimeout(() => {
+      timer = null;
+      tick();
+    }, ms);
+  }
+
+  function tick() {
+    if (stopped || running) return;
+    running = cycle()
+      .then(
+        () => {
+          attempt = 0;
+          lastError = null;
+          schedule(pollMs);
+        },
+        (error: unknown) => {
+          lastError = error instanceof Error ? error.message : String(error);
+          if (stopped) return;
+          const delay = backoffDelay(attempt++, backoff, random);
+          log.warn('sync failed; retrying', { error: lastError, delayMs: delay, attempt });
+          report();
+          schedule(delay);
+        },
+      )
+      .finally(() => {
+        running = null;
+      });
+  }
+
+  return {
+    name: 'sync',
+    start() {
+      stopped = false;
+      abort = new AbortController();
+      report();
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer !== null) timers.clearTimeout(timer);
+      timer = null;
+      abort.abort();
+      await running?.catch(() => undefined);
+      opts.client.close();
+    },
+    nudge() {
+      if (!stopped && !running) schedule(0);
+    },
+    runOnce: () => cycle(),
+    progress,
+  };
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/**
+ * The head-office sync wire shapes (protocol.md §2), parsed with zod on both sides: the
+ * gateway's uploader and applier, and hq's HTTP handlers import them from here, so the
+ * contract has one source.
+ */
+
+const owner = z.union([
+  z.strictObject({ member: z.string().min(1) }),
+  z.strictObject({ giftCard: z.string().min(1) }),
+]);
+
+/** One ledger entry on the wire. `key` is its own idempotency key: `{deviceId}/{txKey}/{n}`. */
+export const wireEntry = z.strictObject({
+  seq: z.number().int().positive(),
+  key: z.string().min(1).max(400),
+  txKey: z.string().min(1).max(300),
+  owner,
+  asset: z.enum(['points', 'credit']),
+  bucket: z.enum(['available', 'held', 'debt']),
+  kind: z.string().min(1).max(40),
+  amount: z.number().int(),
+  qualifying: z.number().int(),
+  ruleId: z.string().nullable(),
+  meta: z.record(z.string(), z.unknown()).nullable(),
+  at: z.string().min(1),
+  programVersion: z.number().int(),
+});
+export type WireEntry = z.infer<typeof wireEntry>;
+
+/** protocol.md §2: `{batchId, fromSeq, toSeq, entries[]}`, entries in device sequence order. */
+export const ledgerBatch = z
+  .strictObject({
+    batchId: z.string().min(1).max(200),
+    fromSeq: z.number().int().positive(),
+    toSeq: z.number().int().positive(),
+    entries: z.array(wireEntry).max(50_000),
+  })
+  .superRefine((b, ctx) => {
+    if (b.toSeq < b.fromSeq) ctx.addIssue({ code: 'custom', path: ['toSeq'], message: 'is before fromSeq' });
+    let prev = b.fromSeq - 1;
+    b.entries.forEach((e, i) => {
+      if (e.seq <= prev || e.seq > b.toSeq)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', i, 'seq'],
+          message: 'must increase and lie within fromSeq..toSeq',
+        });
+      prev = e.seq;
+    });
+  });
+export type LedgerBatch = z.infer<typeof ledgerBatch>;
+
+export const ackResponse = z.object({ ackedSeq: z.number().int().min(0) });
+
+export const enrollRequest = z.strictObject({
+  enrollmentToken: z.string().min(1),
+  deviceId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/),
+  storeId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/),
+});
+export const enrollResponse = z.object({ deviceToken: z.string().min(20) });
+
+export const wireMember = z.object({
+  id: z.string(),
+  firstName: z.string(),
+  lastName: z.string().nullable(),
+  phone: z.string().nullable(),
+  email: z.string().nullable(),
+  birthDate: z.string().nullable(),
+  anniversaryDate: z.string().nullable(),
+  language: z.string(),
+  customerGroup: z.string().nullable(),
+  tier: z.string(),
+  enrolledAt: z.string(),
+});
+export type WireMember = z.infer<typeof wireMember>;
+
+export const wireCard = z.object({
+  uid: z.string(),
+  number: z.string().nullable(),
+  memberId: z.string(),
+  status: z.enum(['active', 'suspended', 'blocked', 'locked', 'expired']),
+  expiresAt: z.string().nullable(),
+  pinHash: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type WireCard = z.infer<typeof wireCard>;
+
+/** protocol.md §2: hq's chain-wide balance, which includes this device's entries up to includesDeviceSeq. */
+export const wireBalance = z.object({
+  memberId: z.string(),
+  points: z.number().int(),
+  credit: z.number().int(),
+  tier: z.string().nullable(),
+  includesDeviceSeq: z.number().int().min(0),
+});
+export type WireBalance = z.infer<typeof wireBalance>;
+
+export const wireReward = z.object({ id: z.string(), body: z.record(z.string(), z.unknown()) });
+export const wireOffer = z.object({
+  id: z.string(),
+  memberId: z.string(),
+  body: z.record(z.string(), z.unknown()),
+});
+export type WireOffer = z.infer<typeof wireOffer>;
+
+export const changesPage = z.object({
+  cursor: z.number().int().min(0),
+  program: z.object({ version: z.number().int(), body: z.record(z.string(), z.unknown()) }).optional(),
+  members: z.array(wireMember),
+  cards: z.array(wireCard),
+  rewards: z.array(wireReward),
+  balances: z.array(wireBalance),
+  offers: z.array(wireOffer).default([]),
+  removed: z.array(z.object({ kind: z.enum(['reward', 'offer', 'card']), id: z.string() })),
+  /** True when more changes wait after `cursor` (the device asks again at once). */
+  more: z.boolean().default(false),
+});
+export type ChangesPage = z.infer<typeof changesPage>;

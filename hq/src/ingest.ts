@@ -1,0 +1,76 @@
+import type { LedgerBatch } from '../../gateway/src/sync/wire.ts';
+import type { SqlDb } from './db/sql.ts';
+import { num } from './db/sql.ts';
+import { addChanges, type EntryInput, insertEntries } from './entries.ts';
+import { HqError } from './errors.ts';
+
+export interface IngestResult {
+  ackedSeq: number;
+  inserted: number;
+  duplicate: boolean;
+}
+
+/**
+ * protocol.md §2 `POST /v1/devices/{id}/ledger`, in ONE database transaction:
+ * - the device row is locked first, so two uploads of one device never interleave;
+ * - an already-acked batch gets the same answer (`{ackedSeq}`), nothing written;
+ * - a gap (`fromSeq > ackedSeq + 1`) is refused with the ackedSeq to resume from;
+ * - an overlapping batch (a retry after a lost answer) writes only what lies past ackedSeq.
+ * A SIGKILL anywhere leaves either the whole batch and its ack, or neither.
+ */
+export async function ingestBatch(
+  db: SqlDb,
+  device: { deviceId: string; storeId: string },
+  batch: LedgerBatch,
+  now: Date,
+): Promise<IngestResult> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<{ acked_seq: string | number }>(
+      'SELECT acked_seq FROM devices WHERE id = $1 FOR UPDATE',
+      [device.deviceId],
+    );
+    if (rows.length === 0) throw new HqError('NOT_FOUND', `no device ${device.deviceId}`);
+    const acked = num(rows[0]?.acked_seq);
+    if (batch.toSeq <= acked) return { ackedSeq: acked, inserted: 0, duplicate: true };
+    if (batch.fromSeq > acked + 1)
+      throw new HqError('SEQ_GAP', `batch starts at ${batch.fromSeq}, acked is ${acked}`, {
+        ackedSeq: acked,
+      });
+    const fresh: EntryInput[] = [];
+    for (const e of batch.entries) {
+      if (e.seq <= acked) continue;
+      fresh.push({
+        seq: e.seq,
+        key: e.key,
+        txKey: e.txKey,
+        ownerType: 'member' in e.owner ? 'member' : 'gift-card',
+        ownerId: 'member' in e.owner ? e.owner.member : e.owner.giftCard,
+        asset: e.asset,
+        bucket: e.bucket,
+        kind: e.kind,
+        amount: e.amount,
+        qualifying: e.qualifying,
+        ruleId: e.ruleId,
+        meta: e.meta,
+        at: e.at,
+        programVersion: e.programVersion,
+      });
+    }
+    const moved = await insertEntries(tx, { kind: 'device', ...device }, fresh);
+    await tx.query('UPDATE devices SET acked_seq = $2, last_seen_at = $3 WHERE id = $1', [
+      device.deviceId,
+      batch.toSeq,
+      now.toISOString(),
+    ]);
+    // Every store hears of the new balances; the sender too, with a fresh includesDeviceSeq.
+    await addChanges(tx, 'balance', moved.members);
+    return { ackedSeq: batch.toSeq, inserted: moved.inserted, duplicate: false };
+  });
+}
+
+export async function deviceAckedSeq(db: SqlDb, deviceId: string): Promise<number> {
+  const rows = await db.query<{ acked_seq: string }>('SELECT acked_seq FROM devices WHERE id = $1', [
+    deviceId,
+  ]);
+  return num(rows[0]?.acked_seq);
+}

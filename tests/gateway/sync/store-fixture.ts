@@ -1,0 +1,89 @@
+/** A store for sync tests: a real SQLite ledger driven with simple earn / spend transactions. */
+import type { Asset, Posting } from '../../../gateway/src/domain/ledger-types.ts';
+import { type Ledger, openLedger } from '../../../gateway/src/ledger/ledger.ts';
+
+export const AT = '2026-11-23T10:00:00+04:00';
+
+export function openStore(path: string): Ledger {
+  return openLedger(path);
+}
+
+export function ensureMember(ledger: Ledger, id: string): void {
+  if (!ledger.getMember(id))
+    ledger.addMember({ id, firstName: `First ${id}`, tier: 'bronze', enrolledAt: AT });
+}
+
+/** An earning of `amount` (a sale), under idempotency key `key`. */
+export function earn(
+  ledger: Ledger,
+  storeId: string,
+  key: string,
+  memberId: string,
+  amount: number,
+  asset: Asset = 'points',
+) {
+  ensureMember(ledger, memberId);
+  return ledger.commit({
+    idempotencyKey: key,
+    type: 'sale',
+    at: AT,
+    programVersion: 1,
+    storeId,
+    postings: [
+      {
+        owner: { member: memberId },
+        asset,
+        bucket: 'available',
+        kind: 'earn',
+        amount,
+        lot: { availableAt: AT, expiresAt: null },
+      },
+    ],
+    response: { ok: true },
+  });
+}
+
+/**
+ * A spend (redemption or return) of `amount` from this store's own lots, soonest first;
+ * returns false (nothing posted) when the local lots do not hold that much.
+ */
+export function spend(
+  ledger: Ledger,
+  storeId: string,
+  key: string,
+  memberId: string,
+  amount: number,
+  asset: Asset = 'points',
+  kind: 'spend' | 'reverse' = 'spend',
+): boolean {
+  ensureMember(ledger, memberId);
+  const lots = ledger
+    .loadMemberState(memberId, new Date(AT), 12)
+    .lots.filter((l) => l.asset === asset && l.remaining > 0);
+  const postings: Posting[] = [];
+  let left = amount;
+  for (const lot of lots) {
+    if (left === 0) break;
+    const take = Math.min(lot.remaining, left);
+    postings.push({
+      owner: { member: memberId },
+      asset,
+      bucket: 'available',
+      kind,
+      amount: -take,
+      lotId: lot.id,
+    });
+    left -= take;
+  }
+  if (left > 0 || postings.length === 0) return false;
+  ledger.commit({
+    idempotencyKey: key,
+    type: kind === 'spend' ? 'redeem-reward' : 'return',
+    at: AT,
+    programVersion: 1,
+    storeId,
+    postings,
+    response: { ok: true },
+  });
+  return true;
+}

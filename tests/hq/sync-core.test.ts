@@ -1,0 +1,131 @@
+/** The sync contract (protocol.md §2) end to end over loopback HTTP, once per storage driver. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../gateway/src/core/logger.ts';
+import type { Ledger } from '../../gateway/src/ledger/ledger.ts';
+import { hqSnapshot, shownBalance } from '../../gateway/src/ledger/sync-store.ts';
+import { createHqClient, type HqClient } from '../../gateway/src/sync/hq-client.ts';
+import { createSyncService } from '../../gateway/src/sync/sync-service.ts';
+import type { LedgerBatch } from '../../gateway/src/sync/wire.ts';
+import type { SqlDb } from '../../hq/src/db/sql.ts';
+import type { Hub } from '../../hq/src/hub.ts';
+import { makeTempDir } from '../fakes/temp-dir.ts';
+import { earn, openStore, spend } from '../gateway/sync/store-fixture.ts';
+import { availableDrivers } from './drivers.ts';
+import { enroll, hqLedger, startHub } from './hub-fixture.ts';
+
+const drivers = await availableDrivers();
+
+describe.each(drivers)('hq sync core ($name)', (driver) => {
+  let db: SqlDb;
+  let hub: Hub;
+  let url: string;
+  const dir = makeTempDir();
+  const stores: Array<{ ledger: Ledger; client: HqClient; deviceId: string }> = [];
+
+  beforeAll(async () => {
+    db = await driver.open();
+    ({ hub, url } = await startHub(db));
+    for (const [storeId, deviceId] of [
+      ['s1', 'gw-1'],
+      ['s2', 'gw-2'],
+    ] as const) {
+      const token = await enroll(db, url, storeId, deviceId);
+      stores.push({
+        ledger: openStore(dir.file(`${deviceId}.db`)),
+        client: createHqClient({ url, token }),
+        deviceId,
+      });
+    }
+  });
+  afterAll(async () => {
+    for (const s of stores) {
+      s.client.close();
+      s.ledger.close();
+    }
+    await hub.stop();
+    await db.close();
+    dir.remove();
+  });
+
+  it('an enrollment token is single use, and a device token acts only as its own device', async () => {
+    const again = createHqClient({ url });
+    await expect(again.enroll({ enrollmentToken: 'enr_nope', deviceId: 'x', storeId: 's1' })).rejects.toThrow(
+      /403/,
+    );
+    again.close();
+    const stored = await db.query<{ token_hash: string }>('SELECT token_hash FROM devices');
+    expect(stored.every((r) => /^[0-9a-f]{64}$/.test(r.token_hash))).toBe(true);
+    // gw-1's token on gw-2's ledger path
+    const batch: LedgerBatch = { batchId: 'b', fromSeq: 1, toSeq: 1, entries: [] };
+    await expect(stores[0]!.client.postBatch('gw-2', batch)).rejects.toThrow(/403/);
+  });
+
+  it('uploads in seq-ordered gzip batches; duplicates get the same answer, gaps a 409 with ackedSeq', async () => {
+    const s = stores[0]!;
+    for (let i = 0; i < 7; i++) earn(s.ledger, 's1', `s1:e${i}`, 'm1', 10 + i);
+    expect(spend(s.ledger, 's1', 's1:sp', 'm1', 25)).toBe(true);
+    const entries = s.ledger.entriesAfter(0, 100);
+    const wire = (from: number, to: number): LedgerBatch => ({
+      batchId: `t${from}`,
+      fromSeq: from,
+      toSeq: to,
+      entries: entries
+        .filter((e) => e.seq >= from && e.seq <= to)
+        .map((e) => ({
+          seq: e.seq,
+          key: `gw-1/${e.idempotencyKey}/${e.seq}`,
+          txKey: e.idempotencyKey,
+          owner: e.owner,
+          asset: e.asset,
+          bucket: e.bucket,
+          kind: e.kind,
+          amount: e.amount,
+          qualifying: e.qualifying,
+          ruleId: e.ruleId,
+          meta: e.meta,
+          at: e.at,
+          programVersion: e.programVersion,
+        })),
+    });
+    expect(await s.client.postBatch('gw-1', wire(1, 3))).toEqual({ kind: 'acked', ackedSeq: 3 });
+    expect(await s.client.postBatch('gw-1', wire(1, 3))).toEqual({ kind: 'acked', ackedSeq: 3 });
+    expect(await s.client.postBatch('gw-1', wire(6, 7))).toEqual({ kind: 'gap', ackedSeq: 3 });
+    // overlap (a retry after a lost answer that also carries newer entries)
+    expect(await s.client.postBatch('gw-1', wire(2, 5))).toEqual({ kind: 'acked', ackedSeq: 5 });
+    const { keys, balances } = await hqLedger(db);
+    expect(keys).toHaveLength(5);
+    expect(balances.get('m1')?.points).toBe(10 + 11 + 12 + 13 + 14);
+  });
+
+  it('the sync service resumes from hq, and every store shows hq balance + its own later entries', async () => {
+    const a = createSyncService({
+      ledger: stores[0]!.ledger,
+      client: stores[0]!.client,
+      deviceId: 'gw-1',
+      logger: silentLogger,
+      batchSize: 3,
+    });
+    const b = createSyncService({
+      ledger: stores[1]!.ledger,
+      client: stores[1]!.client,
+      deviceId: 'gw-2',
+      logger: silentLogger,
+      batchSize: 3,
+    });
+    earn(stores[1]!.ledger, 's2', 's2:e0', 'm1', 1000);
+    await a.runOnce();
+    await b.runOnce();
+    await a.runOnce();
+    const { balances, keys } = await hqLedger(db);
+    const total = 10 + 11 + 12 + 13 + 14 + 15 + 16 - 25 + 1000;
+    expect(balances.get('m1')?.points).toBe(total);
+    expect(keys).toHaveLength(stores[0]!.ledger.lastSeq() + stores[1]!.ledger.lastSeq());
+    expect(shownBalance(stores[0]!.ledger.db, 'm1').points).toBe(total);
+    expect(shownBalance(stores[1]!.ledger.db, 'm1').points).toBe(total);
+    // A local entry after the snapshot shows at once, on top of hq's balance.
+    earn(stores[1]!.ledger, 's2', 's2:e1', 'm1', 5);
+    expect(shownBalance(stores[1]!.ledger.db, 'm1').points).toBe(total + 5);
+    expect(hqSnapshot(stores[1]!.ledger.db, 'm1')?.points).toBe(total);
+    expect(a.progress().pending).toBe(0);
+  });
+});
