@@ -69,7 +69,7 @@ const brokerHost = (ctx: ProvisionContext, flag: string | undefined) => flag ?? 
 const addCommand = (ctx: ProvisionContext, kind: Kind): Command => ({
   words: ['provision', `add-${kind}`],
   usage: `provision add-${kind} ID${kind === 'kiosk' ? ' --reader READER' : ''} [--config FILE]${kind === 'manager' ? '' : ' [--host ADDRESS]'}${kind === 'integration' ? ' [--allow-till-requests] [--allow-pii]' : ''}`,
-  summary: `Add a ${kind} with a fresh ${kind === 'manager' ? 'code' : 'secret'}, shown once${kind === 'manager' ? '' : ' (and as a QR code)'}.`,
+  summary: `Add ${kind === 'integration' ? 'an' : 'a'} ${kind} with a fresh ${kind === 'manager' ? 'code' : 'secret'}, shown once${kind === 'manager' ? '' : ' (and as a QR code)'}.`,
   run: async (args, io) => {
     const { values, positionals } = parseFlags(
       args,

@@ -9,7 +9,7 @@ import { ValidationError } from '../../gateway/src/core/errors.ts';
 export const DEFAULT_CONFIG_PATH = '/etc/loyalty-edge/config.yaml';
 
 export const configPathFrom = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
-  resolve(flag ?? env.LOYALTY_EDGE_CONFIG ?? DEFAULT_CONFIG_PATH);
+  resolve(flag ?? (env.LOYALTY_EDGE_CONFIG || DEFAULT_CONFIG_PATH));
 
 /**
  * `env:NAME` secrets belong to the gateway's environment (systemd EnvironmentFile), not to

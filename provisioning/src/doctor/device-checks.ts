@@ -3,10 +3,11 @@ import { type CheckResult, checkGpio, checkReader } from '../../../hardware/src/
 import type { DoctorProbes } from './probes.ts';
 import { type DoctorResult, fail, ok } from './result.ts';
 
-const convert = (r: CheckResult, prefix: string): DoctorResult =>
-  r.ok
-    ? ok(`${prefix}${r.check}`, r.message)
-    : fail(`${prefix}${r.check}`, r.message, r.fix ?? 'see docs/troubleshooting.md');
+const convert = (r: CheckResult, prefix: string): DoctorResult => {
+  // hardware/ already names simulated readers `reader ID`.
+  const check = r.check.startsWith('reader ') ? r.check : `${prefix}${r.check}`;
+  return r.ok ? ok(check, r.message) : fail(check, r.message, r.fix ?? 'see docs/troubleshooting.md');
+};
 
 /**
  * hardware/'s own device checks (SPI node, serial node and its group, the serial console
