@@ -1,0 +1,93 @@
+import type { Config } from '../../config/load.ts';
+import { createLogger } from '../../core/logger.ts';
+import { DEMO_MEMBERS } from '../../demo/demo-config.ts';
+import { Gateway, VERSION } from '../../gateway.ts';
+import { readMembersFile } from '../../import/read-members.ts';
+import type { Program } from '../../program/schema.ts';
+import { type Command, EXIT, type Output, parseFlags } from '../command.ts';
+import { loadStoreProgram, openStoreLedger, resolveConfig } from '../store.ts';
+
+/** The demo's members go in on its first start (or after ./data was emptied of them). */
+const seedDemo = async (config: Config, program: Program, io: Output): Promise<void> => {
+  const ledger = openStoreLedger(config);
+  try {
+    if (ledger.getMember('M-1001')) return;
+    const { rows, problems } = await readMembersFile(DEMO_MEMBERS);
+    if (problems.length > 0) throw new Error(`demo members: ${problems.map((p) => p.message).join('; ')}`);
+    const result = await ledger.importMembers(rows, {
+      at: new Date().toISOString(),
+      storeId: config.storeId,
+      programVersion: program.version,
+      tier: program.tiers.levels[0]!.id,
+    });
+    if (result.ok) io.out(`demo: imported ${result.members} members with ${result.cards} cards`);
+  } finally {
+    ledger.close();
+  }
+};
+
+const banner = (gateway: Gateway, demo: boolean, io: Output): void => {
+  const { config } = gateway;
+  const { mqtt, http } = gateway.ports;
+  const local = `http://127.0.0.1:${http}`;
+  io.out(`Loyalty Edge ${VERSION} — store ${config.storeId}, program version ${gateway.program.version}`);
+  io.out(
+    `  MQTT         mqtt://${config.mqtt.host}:${mqtt}   (WebSocket ${local.replace('http', 'ws')}/mqtt)`,
+  );
+  io.out(`  Health       ${local}/health`);
+  for (const kiosk of config.kiosks)
+    io.out(`  Kiosk        ${local}/kiosk/${kiosk.id}   (reader ${kiosk.reader})`);
+  io.out(`  Data         ${config.dataDir}`);
+  if (!demo) return;
+  const till = config.tills[0]!;
+  io.out('\nDemo till credentials (username / password):');
+  for (const t of config.tills) io.out(`  ${t.id} / ${t.secret}`);
+  io.out('\nTry it:');
+  io.out(
+    `  mosquitto_sub -p ${mqtt} -u ${till.id} -P '${till.secret}' -t 'loyalty/v1/till/${till.id}/res/#' -v &`,
+  );
+  io.out(
+    `  mosquitto_pub -p ${mqtt} -u ${till.id} -P '${till.secret}' -q 1 -t loyalty/v1/till/${till.id}/req/identify -m '{"requestId":"r1","card":{"uid":"04A1B2C3"}}'`,
+  );
+  io.out('  npx loyalty-edge tap reader-1 04A1B2C3      (a card tap on the simulated reader)');
+  io.out(`\nThe demo config with its secrets is ${config.configPath}. Stop with Ctrl+C.`);
+};
+
+export const start: Command = {
+  words: ['start'],
+  usage: 'start [--config FILE]',
+  summary:
+    'Run the gateway; with no config, the embedded demo (data in ./data, simulated reader, demo program).',
+  run: async (args, io) => {
+    const { values } = parseFlags(args, { config: { type: 'string' } }, 0);
+    const demo = values.config === undefined;
+    const { config } = resolveConfig(values.config);
+    const program = await loadStoreProgram(config);
+    if (demo) await seedDemo(config, program, io);
+    const logger = createLogger(config.log.level);
+    const gateway = new Gateway({ config, program, logger });
+    try {
+      await gateway.start();
+    } catch (error) {
+      await gateway.stop().catch(() => {});
+      const e = error as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE') {
+        io.err(
+          `start: a port is already in use (${e.message}); is another gateway running? Change mqtt.port/http.port.`,
+        );
+        return EXIT.failed;
+      }
+      throw error;
+    }
+    banner(gateway, demo, io);
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        io.err(`\n${signal}: stopping…`);
+        gateway.stop().finally(resolve);
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+    return EXIT.ok;
+  },
+};

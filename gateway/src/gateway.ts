@@ -1,0 +1,168 @@
+import { join } from 'node:path';
+import { type Broker, createBroker } from './broker/broker.ts';
+import { createClientRegistry } from './broker/clients.ts';
+import type { RequestHandler } from './broker/request-router.ts';
+import type { Config } from './config/load.ts';
+import { type ReaderTap, topics } from './contract/index.ts';
+import type { Logger } from './core/logger.ts';
+import { type Service, startAll } from './core/service.ts';
+import { deviceRoutes } from './http/device-routes.ts';
+import { HttpServer } from './http/server.ts';
+import { createKiosk, type Kiosk } from './kiosk/index.ts';
+import { type Ledger, openLedger } from './ledger/index.ts';
+import type { Program } from './program/schema.ts';
+import { ReaderService } from './readers/reader-service.ts';
+import { ManagerCodes } from './tills/manager-codes.ts';
+import { createRequestHandler } from './tills/request-handler.ts';
+import { StoreOps } from './tills/store-ops.ts';
+
+export const VERSION = '0.1.0';
+
+export interface GatewayOptions {
+  config: Config;
+  program: Program;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** A broker logger over our logger (aedes-style `(obj, msg)` calls). */
+const brokerLogger = (log: Logger) => ({
+  debug: (obj: object, msg?: string) => log.debug(msg ?? '', obj as Record<string, unknown>),
+  info: (obj: object, msg?: string) => log.info(msg ?? '', obj as Record<string, unknown>),
+  warn: (obj: object, msg?: string) => log.warn(msg ?? '', obj as Record<string, unknown>),
+  error: (obj: object, msg?: string) => log.error(msg ?? '', obj as Record<string, unknown>),
+});
+
+/**
+ * The composition root: the ledger, the store's ops, the broker, the HTTP port and the
+ * readers, started in that order and stopped in reverse (architecture.md: services).
+ */
+export class Gateway {
+  readonly ledger: Ledger;
+  readonly ops: StoreOps;
+  readonly broker: Broker;
+  readonly http: HttpServer;
+  readonly readers: ReaderService;
+  readonly kiosk: Kiosk;
+  private stopAll: (() => Promise<void>) | null = null;
+  private readonly startedAt: string;
+
+  constructor(private readonly options: GatewayOptions) {
+    const { config, logger } = options;
+    const now = options.now ?? (() => new Date());
+    this.startedAt = now().toISOString();
+    this.ledger = openLedger(join(config.dataDir, 'store.db'), { now });
+    this.ops = new StoreOps({
+      ledger: this.ledger,
+      program: () => options.program,
+      storeId: config.storeId,
+      now,
+      managers: new ManagerCodes(config.managers),
+      logger: logger.child('gw:tills'),
+      onCommitted: (events) => {
+        const at = now().toISOString();
+        for (const e of events) {
+          const { memberId, ...data } = e.data;
+          this.broker
+            .publish(topics.event(e.type), {
+              type: e.type,
+              at,
+              memberId,
+              data: { ...data, storeId: config.storeId },
+            })
+            .catch(() => {});
+        }
+      },
+    });
+    this.broker = createBroker({
+      clients: createClientRegistry(config),
+      mqttPort: config.mqtt.port,
+      host: config.mqtt.host,
+      maxPayloadBytes: config.mqtt.maxPayloadBytes,
+      logger: brokerLogger(logger.child('gw:broker')),
+      onRequest: (req) => this.handleRequest(req),
+    });
+    const publish = (topic: string, payload: object, opts: { qos: 0 | 1; retain: boolean }) =>
+      this.broker.publish(topic, payload, opts);
+    this.kiosk = createKiosk({ config, ops: this.ops, publish, logger: logger.child('gw:kiosk'), now });
+    this.handleRequest = createRequestHandler(this.ops, this.kiosk.ops);
+    this.http = new HttpServer({
+      port: config.http.port,
+      host: config.http.host,
+      logger: logger.child('gw:http'),
+    });
+    this.readers = new ReaderService({
+      readers: config.readers,
+      publish,
+      logger,
+      onTap: (tap) => this.kiosk.onTap(tap),
+    });
+    this.http.onUpgrade((req, socket, head) => this.broker.handleUpgrade(req, socket, head));
+    for (const route of [...deviceRoutes(this), ...this.kiosk.routes]) this.http.route(route);
+  }
+
+  get config(): Config {
+    return this.options.config;
+  }
+
+  get program(): Program {
+    return this.options.program;
+  }
+
+  get ports(): { mqtt: number; http: number } {
+    return { mqtt: this.broker.ports.mqtt ?? this.options.config.mqtt.port, http: this.http.port };
+  }
+
+  async start(): Promise<void> {
+    const services: Service[] = [
+      { name: 'broker', start: () => this.broker.start(), stop: () => this.broker.stop() },
+      this.http,
+      this.kiosk,
+      this.readers,
+      { name: 'external-taps', start: () => this.listenForExternalTaps(), stop: () => {} },
+      { name: 'status', start: () => this.publishStatus(), stop: () => {} },
+    ];
+    this.stopAll = await startAll(services);
+  }
+
+  async stop(): Promise<void> {
+    await this.stopAll?.();
+    this.stopAll = null;
+    this.ledger.close();
+  }
+
+  private handleRequest: RequestHandler = async () => ({
+    ok: false,
+    error: { code: 'INTERNAL', message: 'the gateway is starting' },
+  });
+
+  /**
+   * Taps an integration publishes for external readers (protocol.md §1 Readers) reach the
+   * kiosk like our own; our own readers' taps are handed over directly, not read back.
+   */
+  private async listenForExternalTaps(): Promise<void> {
+    const own = new Set(this.options.config.readers.map((r) => r.id));
+    await this.broker.subscribe('loyalty/v1/reader/+/tap', (_topic, payload) => {
+      try {
+        const tap = JSON.parse(payload.toString('utf8')) as ReaderTap;
+        if (typeof tap.reader === 'string' && !own.has(tap.reader) && typeof tap.uid === 'string')
+          this.kiosk.onTap(tap);
+      } catch {
+        // A malformed tap from an integration is dropped; the broker counted the publish.
+      }
+    });
+  }
+
+  /** The retained `gateway/status` (protocol.md §1); the broker's stop publishes `{online:false}`. */
+  async publishStatus(): Promise<void> {
+    const { config, program } = this.options;
+    await this.broker.setStatus({
+      online: true,
+      version: VERSION,
+      storeId: config.storeId,
+      startedAt: this.startedAt,
+      program: { id: config.storeId, version: program.version },
+      sync: { pending: this.ledger.pendingCount(), lastOkAt: null },
+    });
+  }
+}

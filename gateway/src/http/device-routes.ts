@@ -1,0 +1,42 @@
+import type { Gateway } from '../gateway.ts';
+import { isLoopback } from './loopback.ts';
+import type { RouteSpec } from './server.ts';
+
+/** Health and the loopback-only device API (protocol.md §3: simulated reader taps). */
+export const deviceRoutes = (gateway: Gateway): RouteSpec[] => [
+  {
+    method: 'GET',
+    path: /^\/health$/,
+    handle: () => ({
+      status: 200,
+      body: {
+        ok: true,
+        storeId: gateway.config.storeId,
+        program: gateway.program.version,
+        pendingSync: gateway.ledger.pendingCount(),
+        writeQueue: gateway.ops.queue.depth,
+      },
+    }),
+  },
+  {
+    method: 'POST',
+    path: /^\/api\/readers\/([^/]+)\/tap$/,
+    handle: (req, [readerId], body) => {
+      if (!isLoopback(req))
+        return {
+          status: 403,
+          body: { error: 'FORBIDDEN', message: 'taps are accepted from this machine only' },
+        };
+      const reader = gateway.readers.simulated(readerId ?? '');
+      if (!reader)
+        return { status: 404, body: { error: 'NOT_FOUND', message: `no simulated reader "${readerId}"` } };
+      const uid = (body as { uid?: unknown } | undefined)?.uid;
+      if (typeof uid !== 'string' || !/^[0-9A-Fa-f:\s]{8,29}$/.test(uid))
+        return {
+          status: 400,
+          body: { error: 'INVALID_REQUEST', message: 'uid: must be the card UID in hex' },
+        };
+      return { status: 202, body: { ok: true, uid: reader.tap(uid) } };
+    },
+  },
+];
