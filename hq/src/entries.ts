@@ -40,7 +40,7 @@ export async function insertEntries(
          bucket, kind, amount, qualifying, rule_id, meta, at, program_version)
        SELECT $1, $2, $3, x.seq, x.key, x."txKey", x."ownerType", x."ownerId", x.asset, x.bucket, x.kind, x.amount,
          x.qualifying, x."ruleId", x.meta, x.at::timestamptz, x."programVersion"
-       FROM jsonb_to_recordset($4::jsonb) AS x(seq bigint, key text, "txKey" text, "ownerType" text,
+       FROM json_to_recordset($4::json) AS x(seq bigint, key text, "txKey" text, "ownerType" text,
          "ownerId" text, asset text, bucket text, kind text, amount bigint, qualifying bigint, "ruleId" text,
          meta jsonb, at text, "programVersion" integer)
        ON CONFLICT DO NOTHING

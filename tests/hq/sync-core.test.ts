@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../gateway/src/core/logger.ts';
 import type { Ledger } from '../../gateway/src/ledger/ledger.ts';
-import { hqSnapshot, shownBalance } from '../../gateway/src/ledger/sync-store.ts';
+import { applyChangesPage, hqSnapshot, shownBalance } from '../../gateway/src/ledger/sync-store.ts';
 import { createHqClient, type HqClient } from '../../gateway/src/sync/hq-client.ts';
 import { createSyncService } from '../../gateway/src/sync/sync-service.ts';
 import type { LedgerBatch } from '../../gateway/src/sync/wire.ts';
@@ -128,4 +128,67 @@ describe.each(drivers)('hq sync core ($name)', (driver) => {
     expect(hqSnapshot(stores[1]!.ledger.db, 'm1')?.points).toBe(total);
     expect(a.progress().pending).toBe(0);
   });
+
+  it('batches arriving reordered are refused with a gap, then accepted in order', async () => {
+    const s = stores[1]!;
+    const base = await hqAcked('gw-2'); // this store also has an entry hq has not seen yet
+    for (let i = 0; i < 4; i++) earn(s.ledger, 's2', `s2:r${i}`, 'm2', 7);
+    const last = s.ledger.lastSeq();
+    const entries = s.ledger.entriesAfter(base, 10);
+    const batch = (from: number, to: number): LedgerBatch => ({
+      batchId: `r${from}`,
+      fromSeq: from,
+      toSeq: to,
+      entries: entries
+        .filter((e) => e.seq >= from && e.seq <= to)
+        .map((e) => ({
+          seq: e.seq,
+          key: `gw-2/${e.idempotencyKey}/${e.seq}`,
+          txKey: e.idempotencyKey,
+          owner: e.owner,
+          asset: e.asset,
+          bucket: e.bucket,
+          kind: e.kind,
+          amount: e.amount,
+          qualifying: e.qualifying,
+          ruleId: e.ruleId,
+          meta: e.meta,
+          at: e.at,
+          programVersion: e.programVersion,
+        })),
+    });
+    expect(await s.client.postBatch('gw-2', batch(base + 3, last))).toEqual({ kind: 'gap', ackedSeq: base });
+    expect(await s.client.postBatch('gw-2', batch(base + 1, base + 2))).toEqual({
+      kind: 'acked',
+      ackedSeq: base + 2,
+    });
+    expect(await s.client.postBatch('gw-2', batch(base + 3, last))).toEqual({
+      kind: 'acked',
+      ackedSeq: last,
+    });
+    expect((await hqLedger(db)).balances.get('m2')?.points).toBe(28);
+  });
+
+  it('a change page applied twice, or an older page after a newer one, changes nothing', async () => {
+    const s = stores[0]!;
+    const first = await s.client.getChanges('gw-1', 0, 1000);
+    expect(first.balances.find((b) => b.memberId === 'm2')?.points).toBe(28);
+    applyChangesPage(s.ledger.db, first, 0, new Date().toISOString());
+    const shown = shownBalance(s.ledger.db, 'm2');
+    applyChangesPage(s.ledger.db, first, 0, new Date().toISOString());
+    expect(shownBalance(s.ledger.db, 'm2')).toEqual(shown);
+    // An old page (m2 at an earlier snapshot) arriving late does not regress the snapshot.
+    const old = {
+      ...first,
+      cursor: 1,
+      balances: [{ memberId: 'm2', points: 0, credit: 0, tier: null, includesDeviceSeq: 0 }],
+    };
+    expect(applyChangesPage(s.ledger.db, old, 0, new Date().toISOString()).applied).toBe(false);
+    expect(shownBalance(s.ledger.db, 'm2')).toEqual(shown);
+  });
+
+  const hqAcked = async (deviceId: string) =>
+    Number(
+      (await db.query<{ a: string }>('SELECT acked_seq AS a FROM devices WHERE id = $1', [deviceId]))[0]?.a,
+    );
 });

@@ -15,6 +15,7 @@ import type { Logger } from '../../../gateway/src/core/logger.ts';
 import { readMembersFile } from '../../../gateway/src/import/read-members.ts';
 import { enrollRequest, ledgerBatch } from '../../../gateway/src/sync/wire.ts';
 import { adjustBalance, importMembers, publishProgram, setCardStatus } from '../admin.ts';
+import { audit } from '../audit.ts';
 import { readChanges } from '../changes.ts';
 import type { SqlDb } from '../db/sql.ts';
 import { authenticateDevice, createEnrollmentToken, enrollDevice } from '../enroll.ts';
@@ -190,6 +191,8 @@ async function admin(
     const a = parse(adjustRequest, parseJson(await readBody(req, MB)));
     return sendJson(res, 200, await adjustBalance(db, { ...a, at: now().toISOString() }));
   }
+  if (method === 'GET' && path === '/v1/admin/audit')
+    return sendJson(res, 200, await audit(db, url.searchParams.get('device') ?? ''));
   if (await handleReports(req, res, url, opts)) return;
   throw new HqError('NOT_FOUND', `no route ${method} ${path}`);
 }

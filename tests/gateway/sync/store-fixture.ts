@@ -87,3 +87,37 @@ export function spend(
   });
   return true;
 }
+
+/** `n` earnings spread over `members` members, group-committed 500 at a time (fast set-up). */
+export function earnMany(
+  ledger: Ledger,
+  storeId: string,
+  n: number,
+  members: number,
+  prefix = storeId,
+): void {
+  for (let m = 0; m < members; m++) ensureMember(ledger, `m${m}`);
+  for (let from = 0; from < n; from += 500) {
+    const txs = [];
+    for (let i = from; i < Math.min(n, from + 500); i++)
+      txs.push({
+        idempotencyKey: `${prefix}:e${i}`,
+        type: 'sale',
+        at: AT,
+        programVersion: 1,
+        storeId,
+        postings: [
+          {
+            owner: { member: `m${i % members}` },
+            asset: 'points' as const,
+            bucket: 'available' as const,
+            kind: 'earn' as const,
+            amount: 1 + (i % 5),
+            lot: { availableAt: AT, expiresAt: null },
+          },
+        ],
+        response: { ok: true },
+      });
+    ledger.commitMany(txs);
+  }
+}
