@@ -90,15 +90,20 @@ if want modules; then
     log "node_modules for arm64: copy x86 tree, rebuild native modules from source (slow under qemu)"
     rm -rf "$ROOTFS$APP/node_modules"
     tar -C "$REPO" --exclude='./node_modules/.cache' -cf - ./node_modules | tar -C "$ROOTFS$APP" -xf -
-    # Only the runtime's native modules; the x86 dev tools (esbuild, rolldown) are not needed to run.
-    in_root sh -c "cd $APP && npm rebuild --build-from-source --nodedir=/usr better-sqlite3 epoll rpio @serialport/bindings-cpp && npm install --no-save --no-audit --no-fund @esbuild/linux-arm64@\$(node -p \"require('./node_modules/esbuild/package.json').version\")"
+    # Only the runtime's native modules; the x86 dev tools (rolldown, vite) are not needed to run.
+    in_root sh -c "cd $APP && npm rebuild --build-from-source --nodedir=/usr better-sqlite3 epoll rpio @serialport/bindings-cpp"
+    # tsx runs the TypeScript sources through esbuild, whose binary is per platform.
+    esv=$(node -p "require('$REPO/node_modules/esbuild/package.json').version")
+    [[ -f $CACHE/esbuild-linux-arm64-$esv.tgz ]] || (cd "$CACHE" && npm pack --silent "@esbuild/linux-arm64@$esv")
+    mkdir -p "$ROOTFS$APP/node_modules/@esbuild/linux-arm64"
+    tar -xzf "$CACHE/esbuild-linux-arm64-$esv.tgz" --strip-components=1 -C "$ROOTFS$APP/node_modules/@esbuild/linux-arm64"
     tar -C "$ROOTFS$APP" -cf "$cached.partial" ./node_modules && mv "$cached.partial" "$cached"
     log "native modules built and cached in $cached"
   elif [[ ! -d $ROOTFS$APP/node_modules ]]; then
     tar -C "$ROOTFS$APP" -xf "$cached"
     log "node_modules from cache $cached"
   fi
-  in_root sh -c "cd $APP && node -e \"const D=require('better-sqlite3'); console.log(process.arch, 'sqlite', new D(':memory:').prepare('select sqlite_version() v').get().v)\""
+  in_root sh -c "cd $APP && node --import tsx -e 'import(\"./gateway/src/ledger/index.ts\")' && node -e \"const D=require('better-sqlite3'); console.log(process.arch, 'sqlite', new D(':memory:').prepare('select sqlite_version() v').get().v)\""
 fi
 
 if want sale; then
