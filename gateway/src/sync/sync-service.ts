@@ -39,6 +39,7 @@ export interface SyncServiceOptions {
 }
 
 export interface SyncService extends Service {
+  stop(): Promise<void>;
   /** Run a cycle soon (e.g. after a commit), without waiting for the poll. */
   nudge(): void;
   /** One full cycle now: upload everything, then pull every page. Throws what the cycle hit. */

@@ -95,7 +95,7 @@ describe('sync under faults (real processes)', () => {
       { ledger: openStore(dir.file('a.db')), deviceId: 'gw-a', storeId: 'sa' },
       { ledger: openStore(dir.file('b.db')), deviceId: 'gw-b', storeId: 'sb' },
     ];
-    const tokens = [];
+    const tokens: string[] = [];
     for (const s of stores) tokens.push(await enrollDevice(url, s.storeId, s.deviceId));
     await stopGracefully(hq); // hq goes down for a long stretch
 
