@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { type Broker, createBroker } from './broker/broker.ts';
 import { createClientRegistry } from './broker/clients.ts';
 import type { RequestHandler } from './broker/request-router.ts';
@@ -9,9 +8,10 @@ import { type Service, startAll } from './core/service.ts';
 import { deviceRoutes } from './http/device-routes.ts';
 import { HttpServer } from './http/server.ts';
 import { createKiosk, type Kiosk } from './kiosk/index.ts';
-import { type Ledger, openLedger } from './ledger/index.ts';
+import type { Ledger } from './ledger/index.ts';
 import type { Program } from './program/schema.ts';
 import { ReaderService } from './readers/reader-service.ts';
+import { openStoreLedger } from './store-ledger.ts';
 import { ManagerCodes } from './tills/manager-codes.ts';
 import { createRequestHandler } from './tills/request-handler.ts';
 import { StoreOps } from './tills/store-ops.ts';
@@ -51,7 +51,7 @@ export class Gateway {
     const { config, logger } = options;
     const now = options.now ?? (() => new Date());
     this.startedAt = now().toISOString();
-    this.ledger = openLedger(join(config.dataDir, 'store.db'), { now });
+    this.ledger = openStoreLedger(config, now);
     this.ops = new StoreOps({
       ledger: this.ledger,
       program: () => options.program,

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { validateConfig } from '../../gateway/src/config/load.ts';
 import { silentLogger } from '../../gateway/src/core/logger.ts';
@@ -88,6 +89,9 @@ export interface TillClient {
 /** A till on the real broker: publishes `req/{op}` and waits for the response with the same requestId. */
 export const connectTill = async (url: string, id = 'till-01', secret = TILL_SECRET): Promise<TillClient> => {
   const client = await mqtt.connectAsync(url, { username: id, password: secret, clientId: `${id}-${Math.random()}`, reconnectPeriod: 0 });
+  // Nagle on the till's side holds each request until the previous PUBACK is acknowledged
+  // (~40 ms per round trip with delayed ACKs): a till that waits for answers wants NODELAY too.
+  (client.stream as Partial<Socket>).setNoDelay?.(true);
   const waiting = new Map<string, (body: Record<string, unknown>) => void>();
   client.on('message', (_topic, payload) => {
     const body = JSON.parse(payload.toString()) as Record<string, unknown>;
@@ -126,7 +130,7 @@ export const saleBody = (
   const saleLines = lines.map((l, i) => ({ lineId: String(i + 1), ...l, amount: l.qty * l.unitPrice }));
   const total = saleLines.reduce((s, l) => s + l.amount, 0);
   return {
-    saleId: `S-${process.pid}-${++saleCounter}`,
+    saleId: `S-${process.pid}-${++saleCounter}-${Math.random().toString(36).slice(2, 8)}`,
     at: '2026-11-23T10:00:00+04:00',
     ...(uid ? { card: { uid } } : {}),
     currency: 'AMD',

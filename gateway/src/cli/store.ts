@@ -1,16 +1,13 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type Config, loadConfigFile } from '../config/load.ts';
 import { ValidationError } from '../core/errors.ts';
 import { ensureDemoConfig } from '../demo/demo-config.ts';
-import { type Ledger, openLedger } from '../ledger/index.ts';
 import { loadProgramFile } from '../program/load.ts';
 import type { Program } from '../program/schema.ts';
 
 /** Where the embedded demo keeps its data when no --config is given (protocol.md §3). */
 export const DEMO_DATA_DIR = './data';
-
-export const databasePath = (config: Config): string => join(config.dataDir, 'store.db');
 
 /** `--config FILE`, or the embedded demo's config in ./data (created on first use). */
 export const resolveConfig = (configFlag: string | undefined): { config: Config; demoCreated: boolean } => {
@@ -30,5 +27,4 @@ export const loadStoreProgram = async (config: Config): Promise<Program> => {
   return checked.program;
 };
 
-/** Open the store's ledger (creating and migrating it on first use). */
-export const openStoreLedger = (config: Config): Ledger => openLedger(databasePath(config));
+export { openStoreLedger } from '../store-ledger.ts';

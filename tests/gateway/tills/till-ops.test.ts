@@ -39,20 +39,29 @@ describe('identify', () => {
   });
 
   it('refuses unknown and blocked cards with the status as the code', async () => {
-    expect((await till.request('identify', { card: { uid: 'DEADBEEF' } })).error).toMatchObject({ code: 'CARD_UNKNOWN' });
+    expect((await till.request('identify', { card: { uid: 'DEADBEEF' } })).error).toMatchObject({
+      code: 'CARD_UNKNOWN',
+    });
     fx.gateway.ledger.setCardStatus('3D4E5F60', 'blocked');
-    expect((await till.request('identify', { card: { uid: '3D4E5F60' } })).error).toMatchObject({ code: 'CARD_BLOCKED' });
+    expect((await till.request('identify', { card: { uid: '3D4E5F60' } })).error).toMatchObject({
+      code: 'CARD_BLOCKED',
+    });
   });
 
   it('names the field of a malformed card reference', async () => {
     const res = await till.request('identify', { card: { uid: 'not hex!' } });
-    expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', message: 'card.uid: must be hex' } });
+    expect(res).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST', message: 'card.uid: must be hex' },
+    });
   });
 });
 
 describe('sale and return', () => {
   it('posts what the program earns, durably, and replays the same response for the same requestId', async () => {
-    const body = saleBody('04A1B2C3', [{ sku: 'SKU-1', productGroup: 'otc', qty: 2, unitPrice: 12550 }], { at: NOON });
+    const body = saleBody('04A1B2C3', [{ sku: 'SKU-1', productGroup: 'otc', qty: 2, unitPrice: 12550 }], {
+      at: NOON,
+    });
     const first = await till.request('sale', { ...body, requestId: 'sale-1' });
     // 25 100 × 1 / 10 000 = 2.51 → 2 points, + 50 first purchase = 52
     expect(first).toMatchObject({ ok: true, earned: { points: 52, credit: 0 }, balances: { points: 1252 } });
@@ -70,7 +79,10 @@ describe('sale and return', () => {
   });
 
   it('refuses a sale whose lines do not add up, naming the field, and posts nothing', async () => {
-    const body = saleBody('04A1B2C3', [{ sku: 'SKU-1', qty: 1, unitPrice: 10000 }], { at: NOON, total: 99999 });
+    const body = saleBody('04A1B2C3', [{ sku: 'SKU-1', qty: 1, unitPrice: 10000 }], {
+      at: NOON,
+      total: 99999,
+    });
     const before = fx.gateway.ledger.lastSeq();
     const res = await till.request('sale', body);
     expect(res).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
@@ -79,14 +91,24 @@ describe('sale and return', () => {
   });
 
   it('records an anonymous sale that earns nothing, and refuses an unknown card', async () => {
-    const anon = await till.request('sale', saleBody(null, [{ sku: 'SKU-1', qty: 1, unitPrice: 50000 }], { at: NOON }));
+    const anon = await till.request(
+      'sale',
+      saleBody(null, [{ sku: 'SKU-1', qty: 1, unitPrice: 50000 }], { at: NOON }),
+    );
     expect(anon).toMatchObject({ ok: true, earned: { points: 0, credit: 0 } });
-    const unknown = await till.request('sale', saleBody('0BADCAFE', [{ sku: 'SKU-1', qty: 1, unitPrice: 1 }], { at: NOON }));
+    const unknown = await till.request(
+      'sale',
+      saleBody('0BADCAFE', [{ sku: 'SKU-1', qty: 1, unitPrice: 1 }], { at: NOON }),
+    );
     expect(unknown).toMatchObject({ ok: false, error: { code: 'CARD_UNKNOWN' } });
   });
 
   it('pays cashback to a pensioner and reverses a partial return proportionally', async () => {
-    const body = saleBody('04A1B2C3D4E5F6', [{ sku: 'ASPIRIN', productGroup: 'otc', qty: 4, unitPrice: 25000 }], { at: NOON });
+    const body = saleBody(
+      '04A1B2C3D4E5F6',
+      [{ sku: 'ASPIRIN', productGroup: 'otc', qty: 4, unitPrice: 25000 }],
+      { at: NOON },
+    );
     const sale = await till.request('sale', body);
     // 100 000 → 10 points (+50 first purchase); cashback 2 % of 100 000 = 2 000 credit
     expect(sale).toMatchObject({ ok: true, earned: { points: 60, credit: 2000 } });
@@ -97,13 +119,22 @@ describe('sale and return', () => {
       lines: [{ lineId: '1', qty: 1 }],
     });
     // R = 1/4: spend floor(10 × 1/4) = 2; cashback floor(2 000 × 1/4) = 500 (the event bonus is not a sale earning)
-    expect(ret).toMatchObject({ ok: true, reversed: { points: 2, credit: 500 }, writtenOff: { points: 0, credit: 0 } });
+    expect(ret).toMatchObject({
+      ok: true,
+      reversed: { points: 2, credit: 500 },
+      writtenOff: { points: 0, credit: 0 },
+    });
     const rest = await till.request('return', { returnId: 'R-2', saleId: body.saleId, at: NOON, all: true });
     expect(rest).toMatchObject({ ok: true, reversed: { points: 8, credit: 1500 } });
     const more = await till.request('return', { returnId: 'R-3', saleId: body.saleId, at: NOON, all: true });
     // Nothing of the sale is left to return (program.md: never more than earned).
     expect(more).toMatchObject({ ok: false, error: { code: 'RETURN_EXCEEDS_SALE' } });
-    const unknown = await till.request('return', { returnId: 'R-4', saleId: 'NO-SUCH-SALE', at: NOON, all: true });
+    const unknown = await till.request('return', {
+      returnId: 'R-4',
+      saleId: 'NO-SUCH-SALE',
+      at: NOON,
+      all: true,
+    });
     expect(unknown).toMatchObject({ ok: false, error: { code: 'SALE_UNKNOWN' } });
   });
 });
@@ -113,7 +144,9 @@ describe('credit holds', () => {
     const card = { uid: '04A1B2C3D4E5F6' };
     const credit = () => fx.gateway.ledger.balance({ member: 'M-1002' }, 'credit');
     const start = credit();
-    expect((await till.request('authorize', { card, credit: 10000 })).error).toMatchObject({ code: 'PIN_REQUIRED' });
+    expect((await till.request('authorize', { card, credit: 10000 })).error).toMatchObject({
+      code: 'PIN_REQUIRED',
+    });
     expect((await till.request('authorize', { card, credit: 10000, pin: '0000' })).error).toMatchObject({
       code: 'PIN_INVALID',
     });
@@ -124,14 +157,21 @@ describe('credit holds', () => {
     expect(captured).toMatchObject({ ok: true });
     expect(credit()).toBe(start - 6000);
     expect((await till.request('void', { holdId: 'H-1' })).error).toMatchObject({ code: 'HOLD_UNKNOWN' });
-    expect((await till.request('capture', { holdId: 'H-NONE', saleId: 'S', credit: 1 })).error).toMatchObject({
-      code: 'HOLD_UNKNOWN',
-    });
+    expect((await till.request('capture', { holdId: 'H-NONE', saleId: 'S', credit: 1 })).error).toMatchObject(
+      {
+        code: 'HOLD_UNKNOWN',
+      },
+    );
   });
 
   it('voids a hold back to the wallet', async () => {
     const before = fx.gateway.ledger.balance({ member: 'M-1002' }, 'credit');
-    await till.request('authorize', { card: { uid: '04A1B2C3D4E5F6' }, credit: 500, pin: '2345', holdId: 'H-2' });
+    await till.request('authorize', {
+      card: { uid: '04A1B2C3D4E5F6' },
+      credit: 500,
+      pin: '2345',
+      holdId: 'H-2',
+    });
     expect(await till.request('void', { holdId: 'H-2' })).toMatchObject({ ok: true });
     expect(fx.gateway.ledger.balance({ member: 'M-1002' }, 'credit')).toBe(before);
   });
@@ -144,7 +184,9 @@ describe('cards', () => {
       expect((await till.request('authorize', { card, credit: 1, pin: '1111' })).error).toMatchObject({
         code: 'PIN_INVALID',
       });
-    expect((await till.request('authorize', { card, credit: 1, pin: '1111' })).error).toMatchObject({ code: 'CARD_LOCKED' });
+    expect((await till.request('authorize', { card, credit: 1, pin: '1111' })).error).toMatchObject({
+      code: 'CARD_LOCKED',
+    });
     expect((await till.request('identify', { card })).error).toMatchObject({ code: 'CARD_LOCKED' });
     expect((await till.request('card-unlock', { card, managerCode: '000000' })).error).toMatchObject({
       code: 'MANAGER_CODE_INVALID',
@@ -159,7 +201,11 @@ describe('cards', () => {
   it('enrolls a new member with the signup bonus, once per card', async () => {
     const body = { card: { uid: '0E0E0E0E' }, member: { firstName: 'Lilit', language: 'hy' }, pin: '4321' };
     const res = await till.request('enroll', body);
-    expect(res).toMatchObject({ ok: true, member: { displayName: 'Lilit', tier: 'bronze' }, balances: { points: 100 } });
+    expect(res).toMatchObject({
+      ok: true,
+      member: { displayName: 'Lilit', tier: 'bronze' },
+      balances: { points: 100 },
+    });
     expect((await till.request('enroll', body)).error).toMatchObject({ code: 'CARD_EXISTS' });
     const who = await till.request('identify', { card: { uid: '0E0E0E0E' } });
     expect(who).toMatchObject({ ok: true, balances: { points: 100 } });
@@ -172,7 +218,9 @@ describe('cards', () => {
       managerCode: MANAGER_CODE,
     });
     expect(res).toMatchObject({ ok: true, member: { id: 'M-1003' } });
-    expect((await till.request('identify', { card: { uid: '0A1B2C3D' } })).error).toMatchObject({ code: 'CARD_BLOCKED' });
+    expect((await till.request('identify', { card: { uid: '0A1B2C3D' } })).error).toMatchObject({
+      code: 'CARD_BLOCKED',
+    });
     expect(await till.request('identify', { card: { uid: '0A1B2C3E' } })).toMatchObject({
       ok: true,
       balances: { points: 300 },
