@@ -11,6 +11,14 @@ export interface Output {
   progress(line: string): void;
 }
 
+/** A command as the list knows it: loaded only when it runs, so `help` and each command start fast. */
+export interface CommandEntry {
+  words: string[];
+  usage: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
 export interface Command {
   /** Words that name it: `['members', 'import']`. */
   words: string[];

@@ -1,5 +1,5 @@
 import { CodedError, ValidationError } from '../core/errors.ts';
-import { type Command, EXIT, type Output, UsageError } from './command.ts';
+import { type CommandEntry, EXIT, type Output, UsageError } from './command.ts';
 import { commands } from './commands/index.ts';
 import { processOutput } from './output.ts';
 
@@ -12,7 +12,7 @@ const help = (io: Output): void => {
   );
 };
 
-const find = (argv: string[]): { command: Command; rest: string[] } | undefined => {
+const find = (argv: string[]): { command: CommandEntry; rest: string[] } | undefined => {
   // Longest match first: `members import` before a hypothetical `members`.
   const sorted = [...commands].sort((a, b) => b.words.length - a.words.length);
   for (const command of sorted) {
@@ -39,7 +39,7 @@ export const main = async (argv: string[], io: Output = processOutput()): Promis
     return EXIT.ok;
   }
   try {
-    return await command.run(rest, io);
+    return await (await command.load()).run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`loyalty-edge ${command.words.join(' ')}: ${error.message}`);

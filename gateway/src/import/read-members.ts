@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Problem } from '../core/errors.ts';
 import { checkHeader, checkRow, type ImportColumn, type ImportRow, type RawRow } from './columns.ts';
 
@@ -83,7 +83,9 @@ const readXlsx = async (
   path: string,
   onProgress?: (p: ReadProgress) => void,
 ): Promise<{ header: string[]; lines: RawLine[]; problems: Problem[] }> => {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+  // exceljs is large: loaded only when an XLSX file is read.
+  const { default: Excel } = await import('exceljs');
+  const reader = new Excel.stream.xlsx.WorkbookReader(path, {
     entries: 'emit',
     sharedStrings: 'cache',
     worksheets: 'emit',

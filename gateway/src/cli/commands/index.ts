@@ -1,18 +1,51 @@
-import type { Command } from '../command.ts';
-import { backupCommand } from './backup.ts';
-import { configCheck } from './config-check.ts';
-import { ledgerVerify } from './ledger-verify.ts';
-import { membersImport } from './members-import.ts';
-import { programCheck } from './program-check.ts';
-import { start } from './start.ts';
-import { tap } from './tap.ts';
+import type { CommandEntry } from '../command.ts';
 
-export const commands: Command[] = [
-  start,
-  tap,
-  configCheck,
-  programCheck,
-  membersImport,
-  ledgerVerify,
-  backupCommand,
+/**
+ * Every command, described here and loaded on use: starting the CLI must not pay for the
+ * broker, the engine or exceljs when it only checks a file.
+ */
+export const commands: CommandEntry[] = [
+  {
+    words: ['start'],
+    usage: 'start [--config FILE] [--mqtt-port N] [--http-port N]',
+    summary:
+      'Run the gateway; with no config, the embedded demo (data in ./data, simulated reader, demo program).',
+    load: async () => (await import('./start.ts')).start,
+  },
+  {
+    words: ['tap'],
+    usage: 'tap READER UID [--config FILE]',
+    summary: 'Tap a card on a simulated reader of the running gateway (loopback HTTP).',
+    load: async () => (await import('./tap.ts')).tap,
+  },
+  {
+    words: ['config', 'check'],
+    usage: 'config check FILE',
+    summary: 'Validate a gateway config file; lists every problem as path: message (exit 2).',
+    load: async () => (await import('./config-check.ts')).configCheck,
+  },
+  {
+    words: ['program', 'check'],
+    usage: 'program check FILE',
+    summary: 'Validate a program file (YAML or JSON); lists every problem as path: message (exit 2).',
+    load: async () => (await import('./program-check.ts')).programCheck,
+  },
+  {
+    words: ['members', 'import'],
+    usage: 'members import FILE (.csv|.xlsx) [--config FILE]',
+    summary: 'Import members, cards and opening balances; a file with any bad row applies nothing.',
+    load: async () => (await import('./members-import.ts')).membersImport,
+  },
+  {
+    words: ['ledger', 'verify'],
+    usage: 'ledger verify [--config FILE]',
+    summary: 'Recompute every balance and lot from the ledger entries and report any drift (exit 1 if any).',
+    load: async () => (await import('./ledger-verify.ts')).ledgerVerify,
+  },
+  {
+    words: ['backup'],
+    usage: 'backup FILE [--config FILE] [--force]',
+    summary: 'Write an online, consistent copy of the store database to FILE (the gateway may keep running).',
+    load: async () => (await import('./backup.ts')).backupCommand,
+  },
 ];

@@ -4,7 +4,7 @@ import { DEMO_MEMBERS } from '../../demo/demo-config.ts';
 import { Gateway, VERSION } from '../../gateway.ts';
 import { readMembersFile } from '../../import/read-members.ts';
 import type { Program } from '../../program/schema.ts';
-import { type Command, EXIT, type Output, parseFlags } from '../command.ts';
+import { type Command, EXIT, type Output, parseFlags, UsageError } from '../command.ts';
 import { loadStoreProgram, openStoreLedger, resolveConfig } from '../store.ts';
 
 /** The demo's members go in on its first start (or after ./data was emptied of them). */
@@ -53,15 +53,29 @@ const banner = (gateway: Gateway, demo: boolean, io: Output): void => {
   io.out(`\nThe demo config with its secrets is ${config.configPath}. Stop with Ctrl+C.`);
 };
 
+const parsePort = (text: string, flag: string): number => {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535)
+    throw new UsageError(`${flag}: "${text}" is not a port number (0-65535)`);
+  return port;
+};
+
 export const start: Command = {
   words: ['start'],
-  usage: 'start [--config FILE]',
+  usage: 'start [--config FILE] [--mqtt-port N] [--http-port N]',
   summary:
     'Run the gateway; with no config, the embedded demo (data in ./data, simulated reader, demo program).',
   run: async (args, io) => {
-    const { values } = parseFlags(args, { config: { type: 'string' } }, 0);
+    const { values } = parseFlags(
+      args,
+      { config: { type: 'string' }, 'mqtt-port': { type: 'string' }, 'http-port': { type: 'string' } },
+      0,
+    );
     const demo = values.config === undefined;
     const { config } = resolveConfig(values.config);
+    // Port overrides (0 = any free port), so a demo can run beside another gateway.
+    if (values['mqtt-port'] !== undefined) config.mqtt.port = parsePort(values['mqtt-port'], '--mqtt-port');
+    if (values['http-port'] !== undefined) config.http.port = parsePort(values['http-port'], '--http-port');
     const program = await loadStoreProgram(config);
     if (demo) await seedDemo(config, program, io);
     const logger = createLogger(config.log.level);
