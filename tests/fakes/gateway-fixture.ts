@@ -88,7 +88,12 @@ export interface TillClient {
 
 /** A till on the real broker: publishes `req/{op}` and waits for the response with the same requestId. */
 export const connectTill = async (url: string, id = 'till-01', secret = TILL_SECRET): Promise<TillClient> => {
-  const client = await mqtt.connectAsync(url, { username: id, password: secret, clientId: `${id}-${Math.random()}`, reconnectPeriod: 0 });
+  const client = await mqtt.connectAsync(url, {
+    username: id,
+    password: secret,
+    clientId: `${id}-${Math.random()}`,
+    reconnectPeriod: 0,
+  });
   // Nagle on the till's side holds each request until the previous PUBACK is acknowledged
   // (~40 ms per round trip with delayed ACKs): a till that waits for answers wants NODELAY too.
   (client.stream as Partial<Socket>).setNoDelay?.(true);
@@ -107,7 +112,8 @@ export const connectTill = async (url: string, id = 'till-01', secret = TILL_SEC
     client,
     request: (op, body) =>
       new Promise((resolve, reject) => {
-        const requestId = typeof body.requestId === 'string' ? body.requestId : `${id}-req-${++n}-${Math.random()}`;
+        const requestId =
+          typeof body.requestId === 'string' ? body.requestId : `${id}-req-${++n}-${Math.random()}`;
         const timer = setTimeout(() => reject(new Error(`no response to ${op} ${requestId}`)), 10_000);
         waiting.set(requestId, (response) => {
           clearTimeout(timer);

@@ -51,7 +51,7 @@ export class WriteQueue<T> {
       const failed = error instanceof Error ? error : new Error(String(error));
       outcomes = batch.map(() => ({ ok: false, error: failed }));
     }
-    batch.forEach((p, i) => p.resolve(outcomes[i]!));
+    for (const [i, pending] of batch.entries()) pending.resolve(outcomes[i]!);
     if (this.queue.length > 0) setImmediate(() => this.flush());
     else this.scheduled = false;
   }

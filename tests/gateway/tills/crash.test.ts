@@ -110,7 +110,8 @@ describe('a gateway killed mid-burst (protocol.md: durable before answered)', ()
     const ledger = openLedger(join(dir.path, 'data', 'store.db'));
     try {
       expect(ledger.verify()).toEqual([]);
-      for (const { body } of requests) expect(ledger.getSaleHistory(String((body as Record<string, unknown>).saleId))).not.toBeNull();
+      for (const { body } of requests)
+        expect(ledger.getSaleHistory(String((body as Record<string, unknown>).saleId))).not.toBeNull();
       const earned = [...final.values()].reduce((s, r) => s + (r.earned as { points: number }).points, 0);
       const pointsAfter = CARDS.reduce(
         (s, uid) => s + ledger.balance({ member: ledger.findCard({ uid })!.memberId }, 'points'),
