@@ -216,7 +216,9 @@ files() {
   dir /opt/loyalty-edge/releases 0755
   dir /var/lib/loyalty-edge 0700 loyalty:loyalty
   dir /var/backups/loyalty-edge 0700 loyalty:loyalty
-  dir /etc/loyalty-edge 0700 loyalty:loyalty
+  # 0755: Node-RED's settings and the kiosk's labwc files below it are read by their own
+  # users; the config and secrets inside are 0600 files of their own.
+  dir /etc/loyalty-edge 0755 loyalty:loyalty
   dir /var/lib/loyalty-node-red 0700 loyalty-nodered:loyalty-nodered
   dir /etc/loyalty-edge/node-red 0755
   put /etc/systemd/system/loyalty-edge.service 0644 <"$HERE/systemd/loyalty-edge.service"
