@@ -1,6 +1,7 @@
 import { en } from './en.ts';
 import { fa } from './fa.ts';
 import { hy } from './hy.ts';
+import { hyDate, hyDateTime, hyMoney, hyNumber, hySupported } from './hy-fallback.ts';
 import type { Lang, Messages } from './messages.ts';
 import { ru } from './ru.ts';
 
@@ -66,6 +67,16 @@ export const formatFor = (lang: Lang): Format => {
     percent: (p) => percent.format(p / 100),
     name: (names) => names[lang] ?? names.en,
   };
+  if (lang === 'hy' && !hySupported()) {
+    Object.assign(f, {
+      num: (n: number) => hyNumber(n),
+      points: (n: number) => t.points(n, hyNumber(n)),
+      money: hyMoney,
+      date: hyDate,
+      dateTime: hyDateTime,
+      percent: (p: number) => `${hyNumber(p, Number.isInteger(p) ? 0 : 1)}%`,
+    } satisfies Partial<Format>);
+  }
   cache.set(lang, f);
   return f;
 };

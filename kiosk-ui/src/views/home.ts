@@ -11,6 +11,7 @@ const progress = (s: KioskMemberSession): number => {
   return span > 0 ? Math.max(0, Math.min(100, Math.round((done / span) * 100))) : 100;
 };
 
+/** The member's home. The name is isolated (FSI…PDI) so a Cyrillic name reads right in a Persian greeting. */
 export const homeView = ({ s, f, c }: View) => {
   const m = s.session;
   if (!m) return nothing;
@@ -22,7 +23,7 @@ export const homeView = ({ s, f, c }: View) => {
   return html`
     <section class="screen home" data-screen="home" aria-labelledby="member-name">
       <div class="home-main">
-        <h1 id="member-name" data-testid="member-name">${t.hello(m.member.displayName)}</h1>
+        <h1 id="member-name" data-testid="member-name">${t.hello(`\u2068${m.member.displayName}\u2069`)}</h1>
         ${m.card.status === 'suspended' ? html`<p class="notice" role="note">${t.suspended}</p>` : nothing}
         <div class="tier">
           <div class="tier-row">

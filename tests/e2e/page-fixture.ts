@@ -1,0 +1,97 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const UI = join(ROOT, 'kiosk-ui');
+const DIST_INDEX = join(UI, 'dist', 'index.html');
+const LOCK = join(UI, '.build-lock');
+
+const newest = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
+    const p = join(dir, e.name);
+    return Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }, 0);
+
+const stale = (): boolean => {
+  if (!existsSync(DIST_INDEX)) return true;
+  const sources = Math.max(
+    newest(join(UI, 'src')),
+    statSync(join(UI, 'index.html')).mtimeMs,
+    statSync(join(UI, 'vite.config.ts')).mtimeMs,
+    newest(join(ROOT, 'gateway/src/contract')),
+    statSync(join(ROOT, 'gateway/src/kiosk/wire.ts')).mtimeMs,
+  );
+  return statSync(DIST_INDEX).mtimeMs < sources;
+};
+
+/**
+ * Builds kiosk-ui/dist with vite's JS API when it is missing or older than its sources.
+ * Test files run in parallel workers: a lock directory (mkdir is atomic) lets one build.
+ */
+export const ensureBundle = async (): Promise<void> => {
+  for (let waited = 0; stale(); waited += 200) {
+    try {
+      mkdirSync(LOCK);
+    } catch {
+      if (waited > 60_000) rmSync(LOCK, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
+    try {
+      if (stale()) {
+        const { build } = await import('vite');
+        await build({ configFile: join(UI, 'vite.config.ts'), logLevel: 'warn' });
+      }
+    } finally {
+      rmSync(LOCK, { recursive: true, force: true });
+    }
+  }
+};
+
+/** Debian's Chromium, headless, as on the Pi (architecture.md: Chromium in kiosk mode). */
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+
+/** A 7" Pi touch screen. */
+export const VIEWPORT = { width: 800, height: 480 };
+
+export const openKiosk = async (browser: Browser, httpPort: number, query = ''): Promise<Page> => {
+  const context = await browser.newContext({ viewport: VIEWPORT, hasTouch: true, locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.goto(`http://127.0.0.1:${httpPort}/kiosk/kiosk-1${query}`);
+  await page.locator('[data-screen="attract"]').waitFor();
+  // The session topic is not retained: wait until the page is subscribed before tapping.
+  await page.locator('[data-testid="gateway-offline"]').waitFor({ state: 'detached' });
+  return page;
+};
+
+/** A tap on the simulated reader through the loopback HTTP API (protocol.md §3). */
+export const tap = async (httpPort: number, uid: string, reader = 'reader-1'): Promise<void> => {
+  const res = await fetch(`http://127.0.0.1:${httpPort}/api/readers/${reader}/tap`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ uid }),
+  });
+  if (res.status !== 202) throw new Error(`tap: HTTP ${res.status} ${await res.text()}`);
+};
+
+/** Enters a PIN on the on-screen pad and confirms. */
+export const enterPin = async (page: Page, pin: string): Promise<void> => {
+  for (const d of pin) await page.locator(`.pin-grid [data-key="${d}"]`).click();
+  await page.locator('[data-testid="pin-ok"]').click();
+};
+
+export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
