@@ -1,0 +1,198 @@
+/**
+ * B4 (benchmarks.md): 200 000 ledger entries gateway → hq (embedded PGlite), then the
+ * changes back. Reported beside a ceiling measured in the same run: PGlite's raw multi-row
+ * INSERT of the same rows into an index-less table (what this machine's PGlite can do at
+ * best). Data is generated seeded and fast (group commits of 1 000).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../../gateway/src/core/logger.ts';
+import { openLedger } from '../../gateway/src/ledger/ledger.ts';
+import type { LedgerCommit } from '../../gateway/src/ledger/types.ts';
+import { createHqClient } from '../../gateway/src/sync/hq-client.ts';
+import { createSyncService } from '../../gateway/src/sync/sync-service.ts';
+import { parseHqConfig } from '../../hq/src/config.ts';
+import { createEnrollmentToken } from '../../hq/src/enroll.ts';
+import { createHub } from '../../hq/src/hub.ts';
+
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  ceiling?: number;
+  ratio?: number;
+  notes: string;
+}
+
+const AT = '2026-11-23T10:00:00+04:00';
+
+/** A small seeded PRNG (mulberry32): the same data every run. */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function runB4(opts: { entries?: number; members?: number } = {}): Promise<BenchRow[]> {
+  const total = opts.entries ?? 200_000;
+  const members = opts.members ?? 20_000;
+  const dir = mkdtempSync(join(tmpdir(), 'b4-'));
+  const random = prng(4);
+  try {
+    const ledger = openLedger(join(dir, 'store.db'));
+    const genStart = performance.now();
+    ledger.db.transaction(() => {
+      for (let m = 0; m < members; m++)
+        ledger.addMember({ id: `m${m}`, firstName: 'B4', tier: 'bronze', enrolledAt: AT });
+    })();
+    // 50 postings per transaction, 20 transactions per group commit: 200 000 entries in seconds.
+    const perTx = 50;
+    for (let from = 0; from < total; from += perTx * 20) {
+      const txs: LedgerCommit[] = [];
+      for (let t = from; t < Math.min(total, from + perTx * 20); t += perTx)
+        txs.push({
+          idempotencyKey: `till:b4:${t}`,
+          type: 'sale',
+          at: AT,
+          programVersion: 1,
+          storeId: 'b4',
+          postings: Array.from({ length: Math.min(perTx, total - t) }, () => ({
+            owner: { member: `m${Math.floor(random() * members)}` },
+            asset: 'points' as const,
+            bucket: 'available' as const,
+            kind: 'earn' as const,
+            amount: 1 + Math.floor(random() * 50),
+            qualifying: 1,
+            ruleId: 'base',
+            lot: { availableAt: AT, expiresAt: null },
+          })),
+          response: { ok: true },
+        });
+      ledger.commitMany(txs);
+    }
+    const genSeconds = (performance.now() - genStart) / 1000;
+
+    const config = parseHqConfig({ dataDir: join(dir, 'hq'), hq: { port: 0, host: '127.0.0.1' } }, dir);
+    const openStart = performance.now();
+    const hub = createHub(config, { logger: silentLogger });
+    await hub.start();
+    const openSeconds = (performance.now() - openStart) / 1000;
+    const url = `http://127.0.0.1:${hub.port()}`;
+    const { token } = await createEnrollmentToken(hub.db(), 'b4', new Date());
+    const enroller = createHqClient({ url });
+    const { deviceToken } = await enroller.enroll({
+      enrollmentToken: token,
+      deviceId: 'gw-b4',
+      storeId: 'b4',
+    });
+    enroller.close();
+
+    const client = createHqClient({ url, token: deviceToken, timeoutMs: 120_000 });
+    const sync = createSyncService({
+      ledger,
+      client,
+      deviceId: 'gw-b4',
+      logger: silentLogger,
+      batchSize: 10_000,
+      pageSize: 10_000,
+    });
+    const t0 = performance.now();
+    await sync.runOnce(); // upload everything, then pull every change page back
+    const endToEnd = (performance.now() - t0) / 1000;
+    const ingested = Number(
+      (await hub.db().query<{ n: string }>("SELECT count(*) AS n FROM entries WHERE device_id = 'gw-b4'"))[0]
+        ?.n,
+    );
+    if (ingested !== total) throw new Error(`B4: hq holds ${ingested} entries, expected ${total}`);
+
+    // Ingest alone: a second device uploading the same volume, changes not pulled.
+    const { token: t2 } = await createEnrollmentToken(hub.db(), 'b4b', new Date());
+    const e2 = createHqClient({ url });
+    const d2 = await e2.enroll({ enrollmentToken: t2, deviceId: 'gw-b4b', storeId: 'b4b' });
+    e2.close();
+    const ledger2 = openLedger(join(dir, 'store.db')); // same entries, another device id
+    const upClient = createHqClient({ url, token: d2.deviceToken, timeoutMs: 120_000 });
+    const t1 = performance.now();
+    for (let acked = 0; acked < total; ) {
+      const entries = ledger2.entriesAfter(acked, 10_000);
+      const last = entries[entries.length - 1];
+      if (!last) break;
+      const answer = await upClient.postBatch('gw-b4b', {
+        batchId: `b${acked}`,
+        fromSeq: acked + 1,
+        toSeq: last.seq,
+        entries: entries.map((e) => ({
+          seq: e.seq,
+          key: `gw-b4b/${e.idempotencyKey}/${e.seq}`,
+          txKey: e.idempotencyKey,
+          owner: e.owner,
+          asset: e.asset,
+          bucket: e.bucket,
+          kind: e.kind,
+          amount: e.amount,
+          qualifying: e.qualifying,
+          ruleId: e.ruleId,
+          meta: e.meta,
+          at: e.at,
+          programVersion: e.programVersion,
+        })),
+      });
+      acked = answer.ackedSeq;
+    }
+    const ingestRate = total / ((performance.now() - t1) / 1000);
+    upClient.close();
+    ledger2.close();
+
+    // Ceiling: raw multi-row INSERT of the same rows into a bare table in the same PGlite.
+    const db = hub.db();
+    await db.exec(
+      'CREATE TEMP TABLE b4_ceiling (seq bigint, key text, owner_id text, amount bigint, at timestamptz)',
+    );
+    const t2s = performance.now();
+    for (let from = 0; from < total; from += 10_000) {
+      const rows = [];
+      for (let i = from; i < Math.min(total, from + 10_000); i++)
+        rows.push({ seq: i, key: `k/${i}`, ownerId: `m${i % members}`, amount: 5, at: AT });
+      await db.query(
+        `INSERT INTO b4_ceiling SELECT x.seq, x.key, x."ownerId", x.amount, x.at::timestamptz
+         FROM json_to_recordset($1::json) AS x(seq bigint, key text, "ownerId" text, amount bigint, at text)`,
+        [JSON.stringify(rows)],
+      );
+    }
+    const ceiling = total / ((performance.now() - t2s) / 1000);
+
+    await sync.stop();
+    await hub.stop();
+    ledger.close();
+    const r = (x: number) => Math.round(x * 100) / 100;
+    return [
+      {
+        name: 'B4 sync end to end (200k entries up, changes back)',
+        value: r(endToEnd),
+        unit: 's',
+        notes: `target ≤ 20 s; hq embedded (PGlite) open ${r(openSeconds)} s not included; data generated in ${r(genSeconds)} s`,
+      },
+      {
+        name: 'B4 hq ingest',
+        value: Math.round(ingestRate),
+        unit: 'entries/s',
+        ceiling: Math.round(ceiling),
+        ratio: r(ingestRate / ceiling),
+        notes:
+          'target ≥ 20 000/s; HTTP + gzip + validation + idempotent insert + balances, 10 000/batch; ceiling = raw PGlite multi-row INSERT, no indexes',
+      },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// `node --import tsx tests/bench/b4-sync.ts` runs it alone.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.table(await runB4());
+}
