@@ -33,6 +33,13 @@ const TILL_OPS = Object.freeze([
 /** Ids end up in topics (gateway config schema): no `/`, `+`, `#` or spaces. */
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/**
+ * Till requests one connection has outstanding at once. A flow that emits thousands of
+ * messages queues here instead of in the gateway, where it would delay the real tills (the
+ * gateway does not rate-limit integrations: see docs/node-red.md, "Floods").
+ */
+const DEFAULT_MAX_IN_FLIGHT = 16;
+
 /** After a CONNACK "not authorized", retry slowly: each attempt costs the gateway a scrypt. */
 const REFUSED_RETRY_MS = 30_000;
 
@@ -72,6 +79,7 @@ function codedError(code, message) {
  * @property {boolean} [tls]
  * @property {boolean} [rejectUnauthorized]
  * @property {number} [reconnectPeriod]
+ * @property {number} [maxInFlight]  Requests awaiting an answer at once; more wait in Node-RED (0: no cap).
  * @property {{warn(message: string): void}} [log]
  */
 
@@ -104,6 +112,9 @@ class GatewayConnection extends EventEmitter {
     this.subscriptions = new Map();
     /** @type {Map<string, Waiter[]>} till + requestId → who waits for that response */
     this.pending = new Map();
+    /** @type {Array<{done: () => boolean, start: () => void}>} requests waiting for a slot */
+    this.queue = [];
+    this.inFlight = 0;
     this.closed = false;
     this.setMaxListeners(0);
   }
@@ -149,6 +160,9 @@ class GatewayConnection extends EventEmitter {
     this.client = client;
     client.on('connect', () => {
       client.options.reconnectPeriod = reconnectPeriod ?? 2_000;
+      // protocol.md §1: Nagle on a request/response link costs ~40 ms a round trip.
+      const stream = /** @type {{setNoDelay?: (on: boolean) => void}} */ (client.stream);
+      stream.setNoDelay?.(true);
       this.setState('connected');
     });
     client.on('close', () => {
@@ -297,35 +311,59 @@ class GatewayConnection extends EventEmitter {
     const requestId = /** @type {string} */ (body.requestId);
     const key = `${till}\u0000${requestId}`;
     return new Promise((resolve, reject) => {
+      let started = false;
+      let finished = false;
+      const finish = () => {
+        if (finished) return false;
+        finished = true;
+        clearTimeout(timer);
+        const list = this.pending.get(key);
+        const rest = list ? list.filter((w) => w !== waiter) : [];
+        if (rest.length > 0) this.pending.set(key, rest);
+        else this.pending.delete(key);
+        if (started) {
+          this.inFlight--;
+          this.pump();
+        }
+        return true;
+      };
       /** @type {Waiter} */
       const waiter = {
         resolve: (response) => {
-          clearTimeout(timer);
-          resolve(response);
+          if (finish()) resolve(response);
         },
-      };
-      const forget = () => {
-        const list = this.pending.get(key);
-        if (!list) return;
-        const rest = list.filter((w) => w !== waiter);
-        if (rest.length > 0) this.pending.set(key, rest);
-        else this.pending.delete(key);
       };
       /** @param {Error} err */
       const fail = (err) => {
-        clearTimeout(timer);
-        forget();
-        reject(err);
+        if (finish()) reject(err);
       };
+      // The timeout counts from the node's input, queueing included: that is what a flow waits.
       const timer = setTimeout(
         () => fail(codedError('TIMEOUT', `no response to ${op} ${requestId} within ${timeoutMs} ms`)),
         timeoutMs,
       );
       this.pending.set(key, [...(this.pending.get(key) ?? []), waiter]);
-      this.responsesOf(till)
-        .then(() => this.publish(`${TOPIC_ROOT}/till/${till}/req/${op}`, body))
-        .catch(fail);
+      this.queue.push({
+        done: () => finished,
+        start: () => {
+          started = true;
+          this.inFlight++;
+          this.responsesOf(till)
+            .then(() => this.publish(`${TOPIC_ROOT}/till/${till}/req/${op}`, body))
+            .catch(fail);
+        },
+      });
+      this.pump();
     });
+  }
+
+  /** Starts queued requests while fewer than `maxInFlight` wait for their answer. */
+  pump() {
+    const max = this.options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    while (this.queue.length > 0 && (max <= 0 || this.inFlight < max)) {
+      const job = this.queue.shift();
+      if (job && !job.done()) job.start();
+    }
   }
 
   /** Ends the connection and fails whatever still waits (a redeploy or shutdown). */
@@ -336,6 +374,7 @@ class GatewayConnection extends EventEmitter {
         w.resolve({ ok: false, error: { code: 'CLOSED', message: 'connection closed' } });
     }
     this.pending.clear();
+    this.queue = [];
     this.subscriptions.clear();
     const client = this.client;
     this.client = null;

@@ -15,6 +15,8 @@ module.exports = (RED) => {
     this.port = Number(config.port) || 1883;
     this.integrationId = String(config.integrationId || 'node-red');
     this.tls = config.tls === true || config.tls === 'true';
+    const maxInFlight = Number(config.maxInFlight);
+    this.maxInFlight = Number.isInteger(maxInFlight) && maxInFlight >= 0 ? maxInFlight : 16;
     const secret = this.credentials?.secret;
     this.connection = new GatewayConnection({
       host: this.host,
@@ -23,6 +25,7 @@ module.exports = (RED) => {
       password: typeof secret === 'string' && secret.length > 0 ? secret : undefined,
       tls: this.tls,
       rejectUnauthorized: config.rejectUnauthorized !== false,
+      maxInFlight: this.maxInFlight,
       log: { warn: (/** @type {string} */ message) => this.warn(message) },
     });
     this.on('close', (/** @type {boolean} */ _removed, /** @type {() => void} */ done) => {
