@@ -116,6 +116,7 @@ export const memberSession = (
     offers: offersFor(ctx, state),
     program: {
       currency: program.currency,
+      timezone: program.timezone,
       names: program.names,
       pointsToCredit: program.credit.enabled ? program.conversion.pointsToCredit : null,
       pinRequired: program.redemption.pinRequired,

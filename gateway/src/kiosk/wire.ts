@@ -55,6 +55,8 @@ export interface TierProgress {
 
 export interface KioskProgramView {
   currency: string;
+  /** IANA zone that decides "which day" (program.md Units): dates are shown in it. */
+  timezone: string;
   names: { points: LocalName; credit: LocalName };
   /** program.md conversion.pointsToCredit: the page offers whole multiples of `points`. */
   pointsToCredit: { points: number; credit: number } | null;

@@ -69,7 +69,7 @@ export class LgApp extends LitElement {
     const { store, controller } = this;
     if (!store || !controller) return nothing;
     const s = store.state;
-    const f = formatFor(s.lang);
+    const f = formatFor(s.lang, s.session?.program.timezone);
     const view: View = { s, f, c: controller };
     const render = VIEWS[s.screen] ?? noticeView;
     const readerDown = s.reader === 'offline' || s.reader === 'error';

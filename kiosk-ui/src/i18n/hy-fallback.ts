@@ -22,13 +22,28 @@ export const hyMoney = (minor: number, currency: string): string => {
   return `${hyNumber(minor / 100, whole ? 0 : 2)}${NBSP}${symbol}`;
 };
 
-export const hyDate = (iso: string): string => {
-  const d = new Date(iso);
-  return `${d.getDate()} ${MONTHS[d.getMonth()]}, ${d.getFullYear()} թ.`;
+/** Calendar fields of an instant in `timeZone` (the locale-neutral parts Intl always has). */
+const fields = (iso: string, timeZone?: string) => {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return { y: get('year'), m: get('month'), d: get('day'), h: get('hour'), min: get('minute') };
 };
 
-export const hyDateTime = (iso: string): string => {
-  const d = new Date(iso);
+export const hyDate = (iso: string, timeZone?: string): string => {
+  const { y, m, d } = fields(iso, timeZone);
+  return `${d} ${MONTHS[m - 1]}, ${y} թ.`;
+};
+
+export const hyDateTime = (iso: string, timeZone?: string): string => {
+  const { y, m, d, h, min } = fields(iso, timeZone);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(d.getDate())}.${pad(d.getMonth() + 1)}.${d.getFullYear()}, ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${pad(d)}.${pad(m)}.${y}, ${pad(h)}:${pad(min)}`;
 };

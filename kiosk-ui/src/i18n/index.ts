@@ -29,16 +29,18 @@ export interface Format {
   name(names: Partial<Record<Lang, string>> & { en: string }): string;
 }
 
-const cache = new Map<Lang, Format>();
+const cache = new Map<string, Format>();
 
-export const formatFor = (lang: Lang): Format => {
-  const cached = cache.get(lang);
+/** Dates in the program's time zone (program.md Units: it decides "which day"), when known. */
+export const formatFor = (lang: Lang, timeZone?: string): Format => {
+  const key = `${lang}|${timeZone ?? ''}`;
+  const cached = cache.get(key);
   if (cached) return cached;
   const locale = LOCALES[lang];
   const t = catalogue[lang];
   const number = new Intl.NumberFormat(locale);
-  const date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' });
-  const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' });
+  const date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone });
+  const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short', timeZone });
   const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
   const money = new Map<string, Intl.NumberFormat>();
   const f: Format = {
@@ -72,11 +74,11 @@ export const formatFor = (lang: Lang): Format => {
       num: (n: number) => hyNumber(n),
       points: (n: number) => t.points(n, hyNumber(n)),
       money: hyMoney,
-      date: hyDate,
-      dateTime: hyDateTime,
+      date: (iso: string) => hyDate(iso, timeZone),
+      dateTime: (iso: string) => hyDateTime(iso, timeZone),
       percent: (p: number) => `${hyNumber(p, Number.isInteger(p) ? 0 : 1)}%`,
     } satisfies Partial<Format>);
   }
-  cache.set(lang, f);
+  cache.set(key, f);
   return f;
 };

@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTill, type GatewayFixture, saleBody, startGateway } from '../fakes/gateway-fixture.ts';
+import { ensureBundle, enterPin, launchChromium, openKiosk, SCREENSHOTS, tap } from './page-fixture.ts';
+
+const LANGS = ['hy', 'fa', 'en', 'ru'] as const;
+
+/** Touch and a11y rules checked on every screen (run in the page; loosely typed, no DOM lib here). */
+const AUDIT = `(() => {
+  const problems = [];
+  const name = (el) => (el.getAttribute('aria-label') || el.textContent || '').trim();
+  for (const el of document.querySelectorAll('button, [role="button"]')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0) continue;
+    if (!name(el)) problems.push('button without a name: ' + el.outerHTML.slice(0, 80));
+    if (r.width < 48 || r.height < 48) problems.push('small target ' + Math.round(r.width) + 'x' + Math.round(r.height) + ': ' + name(el));
+  }
+  for (const img of document.querySelectorAll('img')) if (!img.getAttribute('alt')) problems.push('img without alt');
+  for (const el of document.querySelectorAll('[role="progressbar"]'))
+    if (!el.getAttribute('aria-label') || el.getAttribute('aria-valuenow') === null) problems.push('progressbar unlabeled');
+  const h1 = document.querySelectorAll('main h1').length;
+  if (h1 !== 1) problems.push(h1 + ' h1 in main');
+  if (!document.documentElement.lang) problems.push('no lang');
+  const style = getComputedStyle(document.body);
+  if (style.userSelect !== 'none') problems.push('text selectable');
+  if (style.touchAction !== 'manipulation') problems.push('touch-action ' + style.touchAction);
+  const viewport = document.querySelector('meta[name="viewport"]')?.getAttribute('content') || '';
+  if (!viewport.includes('user-scalable=no')) problems.push('pinch zoom allowed');
+  return problems;
+})()`;
+
+describe('every kiosk screen in every script: screenshots and a11y', () => {
+  let fx: GatewayFixture;
+  let browser: Browser;
+  let page: Page;
+  let port: number;
+  const audited: string[] = [];
+
+  /** Screenshots `screen` in the four languages (switcher on screen) and audits it in English. */
+  const shoot = async (screen: string): Promise<void> => {
+    for (const lang of LANGS) {
+      await page.locator(`[data-lang="${lang}"]`).click();
+      await page.waitForFunction(`document.documentElement.lang === '${lang}'`);
+      if (lang === 'en') expect(await page.evaluate<string[]>(AUDIT), screen).toEqual([]);
+      await page.screenshot({ path: join(SCREENSHOTS, `${screen}-${lang}.png`) });
+    }
+    audited.push(screen);
+  };
+
+  beforeAll(async () => {
+    await ensureBundle();
+    fx = await startGateway({ readers: [{ id: 'reader-1', driver: 'simulated', debounceMs: 50 }] });
+    port = fx.gateway.ports.http;
+    const till = await connectTill(fx.url);
+    await till.request('sale', saleBody('04A1B2C3D4E5F6', [{ sku: 'TV', qty: 1, unitPrice: 10_000_000 }]));
+    await till.close();
+    fx.gateway.ledger.setCardStatus('3D4E5F60', 'locked');
+    browser = await launchChromium();
+    page = await openKiosk(browser, port, '?idle=600');
+    // Animations off: screenshots are of a settled screen.
+    await page.addStyleTag({ content: '*{animation:none!important;transition:none!important}' });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await fx?.stop();
+  });
+
+  it('attract, home, rewards, PIN, convert, history, voucher, unknown and locked', async () => {
+    await shoot('attract');
+    await tap(port, '04A1B2C3D4E5F6');
+    await page.locator('[data-screen="home"]').waitFor();
+    await shoot('home');
+    await page.locator('[data-testid="go-rewards"]').click();
+    await shoot('rewards');
+    await page.locator('[data-reward="coffee"] button').click();
+    await page.locator('.pin-grid [data-key="1"]').click();
+    await shoot('pin');
+    await page.locator('.pin-side .btn').click();
+    await page.locator('[data-screen="rewards"]').waitFor();
+    await page.locator('.screen-head .back').click();
+    await page.locator('[data-testid="go-convert"]').click();
+    await shoot('convert');
+    await page.locator('.screen-head .back').click();
+    await page.locator('[data-testid="go-history"]').click();
+    await page.locator('.history-table').waitFor();
+    await shoot('history');
+    await page.locator('.screen-head .back').click();
+    await page.locator('[data-testid="go-rewards"]').click();
+    await page.locator('[data-reward="coffee"] button').click();
+    await enterPin(page, '2345');
+    await page.locator('img.qr').waitFor();
+    await shoot('voucher');
+    await page.locator('[data-testid="done"]').click();
+    await tap(port, 'ABCDEF0123');
+    await page.locator('[data-screen="unknown-card"]').waitFor();
+    await shoot('unknown-card');
+    await tap(port, '3D4E5F60');
+    await page.locator('[data-refusal="CARD_LOCKED"]').waitFor();
+    await shoot('card-locked');
+    expect(audited).toHaveLength(9);
+  });
+});
