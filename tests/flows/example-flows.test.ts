@@ -142,6 +142,29 @@ describe('example flows in Node-RED 4.1 against the gateway', () => {
     });
   });
 
+  it('the runtime has no palette install endpoint and loads the loyalty nodes from flows/', async () => {
+    const install = await red.admin('/nodes', {
+      method: 'POST',
+      body: JSON.stringify({ module: 'node-red-contrib-anything' }),
+    });
+    expect(install.status).toBe(404);
+    const nodes = (await (
+      await red.admin('/nodes', { headers: { accept: 'application/json' } })
+    ).json()) as Array<{
+      module: string;
+      types: string[];
+      enabled: boolean;
+    }>;
+    const ours = nodes.filter((n) => n.module === '@loyalty-edge/node-red-loyalty');
+    expect(ours.flatMap((n) => n.types).sort()).toEqual([
+      'loyalty-event',
+      'loyalty-gateway',
+      'loyalty-request',
+      'loyalty-tap',
+    ]);
+    expect(ours.every((n) => n.enabled)).toBe(true);
+  });
+
   it('serial-line till adapter (through a ser2net-style TCP port): a JSON line in, the response line out', async () => {
     const sockets = new Set<Socket>();
     let connected: (socket: Socket) => void = () => {};

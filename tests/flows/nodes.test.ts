@@ -212,6 +212,34 @@ describe('loyalty nodes (node-red-node-test-helper)', () => {
         await silent.cleanup();
       }
     });
+    it('keeps at most maxInFlight requests outstanding; the rest wait in Node-RED', async () => {
+      let now = 0;
+      let peak = 0;
+      const slow = await startHarness({
+        onRequest: async () => {
+          peak = Math.max(peak, ++now);
+          await new Promise((r) => setTimeout(r, 10));
+          now--;
+          return { ok: true };
+        },
+      });
+      try {
+        await helper.startServer();
+        const nodes = flow(slow.broker.ports.mqtt!).map((n) =>
+          n.id === 'gw' ? { ...n, maxInFlight: 4 } : n,
+        );
+        await helper.load(allLoyaltyNodes, nodes, { gw: { secret: 'node-red-secret' } });
+        const ok = collect(helper.getNode('ok'));
+        for (let i = 0; i < 40; i++)
+          helper.getNode('req').receive({ payload: { card: { uid: '04A1B2C3' } } });
+        await waitFor(() => ok.length === 40, 10_000);
+        expect(peak).toBeGreaterThan(1);
+        expect(peak).toBeLessThanOrEqual(4);
+      } finally {
+        await helper.unload();
+        await slow.cleanup();
+      }
+    });
   });
 
   it('loyalty-event outputs only the events of its type; # outputs all', async () => {
