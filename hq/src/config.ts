@@ -29,6 +29,8 @@ export const hqConfigSchema = z.strictObject({
       .default(24),
     /** Chain timezone for scheduled events and reports (the program's, when one is published). */
     timezone: z.string().default('UTC'),
+    /** Run the chain's scheduled events (birthdays, anniversaries, tier re-evaluation) hourly. */
+    scheduleEvents: z.boolean().default(true),
   }),
 });
 

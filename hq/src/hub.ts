@@ -5,6 +5,7 @@ import type { Service } from '../../gateway/src/core/service.ts';
 import type { HqConfig } from './config.ts';
 import { openHqDatabase } from './db/open.ts';
 import type { SqlDb } from './db/sql.ts';
+import { publishedProgram, runChainEvents } from './events.ts';
 import { createHqServer } from './http/server.ts';
 
 export interface Hub extends Service {
@@ -18,6 +19,19 @@ export function createHub(config: HqConfig, deps: { logger: Logger; now?: () => 
   let db: SqlDb | undefined = deps.db;
   const ownsDb = deps.db === undefined;
   let server: Server | undefined;
+  let scheduler: NodeJS.Timeout | undefined;
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger.child('hq:events');
+  // Scheduled chain events: hourly is enough (each posts once per member per event per year).
+  const runEvents = async () => {
+    if (!db) return;
+    try {
+      const program = await publishedProgram(db);
+      if (program) log.info('chain events', { ...(await runChainEvents(db, program, now())) });
+    } catch (error) {
+      log.error('chain events failed', { error: String(error) });
+    }
+  };
   return {
     name: 'hq',
     async start() {
@@ -25,7 +39,7 @@ export function createHub(config: HqConfig, deps: { logger: Logger; now?: () => 
       const s = createHqServer({
         db,
         logger: deps.logger,
-        now: deps.now ?? (() => new Date()),
+        now,
         adminToken: config.hq.adminToken,
         tls: config.hq.tls,
         enrollmentTokenHours: config.hq.enrollmentTokenHours,
@@ -37,8 +51,14 @@ export function createHub(config: HqConfig, deps: { logger: Logger; now?: () => 
         s.listen(config.hq.port, config.hq.host, () => resolve());
       });
       server = s;
+      if (config.hq.scheduleEvents) {
+        scheduler = setInterval(() => void runEvents(), 3_600_000);
+        scheduler.unref();
+        void runEvents();
+      }
     },
     async stop() {
+      if (scheduler) clearInterval(scheduler);
       const s = server;
       server = undefined;
       if (s) {

@@ -7,7 +7,7 @@ import { createHub, type Hub } from '../../hq/src/hub.ts';
 
 /** An in-process hub on an ephemeral loopback port over the given database. */
 export async function startHub(db: SqlDb, now?: () => Date): Promise<{ hub: Hub; url: string }> {
-  const config = parseHqConfig({ hq: { port: 0, host: '127.0.0.1' } }, process.cwd());
+  const config = parseHqConfig({ hq: { port: 0, host: '127.0.0.1', scheduleEvents: false } }, process.cwd());
   const hub = createHub(config, { logger: silentLogger, db, ...(now ? { now } : {}) });
   await hub.start();
   return { hub, url: `http://127.0.0.1:${hub.port()}` };

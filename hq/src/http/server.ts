@@ -20,6 +20,7 @@ import { readChanges } from '../changes.ts';
 import type { SqlDb } from '../db/sql.ts';
 import { authenticateDevice, createEnrollmentToken, enrollDevice } from '../enroll.ts';
 import { HqError, HTTP_STATUS } from '../errors.ts';
+import { publishedProgram, runChainEvents } from '../events.ts';
 import { ingestBatch } from '../ingest.ts';
 import { bearer, parseJson, readBody, sendJson, sendText } from './body.ts';
 import { handleReports } from './reports-routes.ts';
@@ -190,6 +191,14 @@ async function admin(
   if (method === 'POST' && path === '/v1/admin/adjustments') {
     const a = parse(adjustRequest, parseJson(await readBody(req, MB)));
     return sendJson(res, 200, await adjustBalance(db, { ...a, at: now().toISOString() }));
+  }
+  if (method === 'POST' && path === '/v1/admin/events/run') {
+    const program = await publishedProgram(db);
+    if (!program) throw new HqError('NOT_FOUND', 'no program published yet');
+    const at = url.searchParams.get('at');
+    const when = at === null ? now() : new Date(at);
+    if (Number.isNaN(when.getTime())) throw new HqError('INVALID_REQUEST', 'at: not an instant');
+    return sendJson(res, 200, await runChainEvents(db, program, when));
   }
   if (method === 'GET' && path === '/v1/admin/audit')
     return sendJson(res, 200, await audit(db, url.searchParams.get('device') ?? ''));
