@@ -6,6 +6,7 @@ import { GatewaySocket } from './gateway-socket.ts';
 import { isLang } from './i18n/index.ts';
 import { Store } from './store.ts';
 import './theme.css';
+import './screens.css';
 
 const DEFAULT_IDLE_S = 60;
 const DEFAULT_WARN_S = 20;

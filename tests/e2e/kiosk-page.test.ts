@@ -135,6 +135,24 @@ describe('kiosk page in Chromium (protocol.md §1 Kiosk)', () => {
     await page.context().close();
   });
 
+  it('converts points to the wallet with the PIN, and the history shows it', async () => {
+    const page = await openKiosk(browser, port);
+    await tap(port, '1B2C3D4E'); // Emma, en, 800 points, PIN 5678
+    await expect.poll(() => page.locator('[data-testid="points-value"]').textContent()).toBe('800');
+    await page.locator('[data-testid="go-convert"]').click();
+    await page.locator('[data-points="100"]').click();
+    await enterPin(page, '5678');
+    await page.locator('[data-testid="converted"]').waitFor();
+    expect(await page.locator('[data-testid="new-points"]').textContent()).toBe('700 points');
+    await page.getByRole('button', { name: 'Back' }).click();
+    await page.locator('[data-testid="go-history"]').click();
+    await page.locator('.history-table').waitFor();
+    const rows = await page.locator('.history-table tr').allTextContents();
+    expect(rows[0]).toContain('Points to wallet');
+    expect(rows[0]).toContain('-100');
+    await page.context().close();
+  });
+
   it('unknown card shows its own screen', async () => {
     const page = await openKiosk(browser, port, '?lang=ru');
     await tap(port, 'ABCDEF0123');
