@@ -22,7 +22,7 @@ import { authenticateDevice, createEnrollmentToken, enrollDevice } from '../enro
 import { HqError, HTTP_STATUS } from '../errors.ts';
 import { publishedProgram, runChainEvents } from '../events.ts';
 import { ingestBatch } from '../ingest.ts';
-import { bearer, parseJson, readBody, sendJson, sendText } from './body.ts';
+import { bearer, parseJson, readBody, sendJson } from './body.ts';
 import { handleReports } from './reports-routes.ts';
 
 export interface HqHttpOptions {
