@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { percentile, type Timing } from './load.ts';
+
+export interface BenchRow {
+  id: string;
+  what: string;
+  value: number;
+  unit: string;
+  ceiling?: number;
+  ratio?: number;
+  target?: string;
+  notes?: string;
+}
+
+const CHILD = new URL('./server-child.ts', import.meta.url).pathname;
+
+export interface Server {
+  child: ChildProcess;
+  url: string;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** Runs the gateway (or the echo ceiling) as its own process, like on the Pi. */
+export const startServer = (mode: 'gateway' | 'echo', config: string): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, config], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const port = /READY (\d+)/.exec(out)?.[1];
+      if (port)
+        resolve({
+          child,
+          url: `mqtt://127.0.0.1:${port}`,
+          rssMb: () => {
+            const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+            return Number(kb) / 1024;
+          },
+          stop: () =>
+            new Promise((done) => {
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+    });
+    child.once('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
+  });
+
+export const rate = (t: Timing): number => t.latencies.length / t.seconds;
+export const p = (t: Timing, q: number): number => Math.round(percentile(t.latencies, q) * 100) / 100;
+
+/** A realistic 5-line sale for a random one of `members` cards. */
+export const fiveLineSale = (memberCount: number, seq: { n: number }) => (): Record<string, unknown> => {
+  const member = 1 + Math.floor(Math.random() * memberCount);
+  const lines = Array.from({ length: 5 }, (_, i) => {
+    const qty = 1 + (i % 2);
+    const unitPrice = 1500 * (i + 1) * 10;
+    return {
+      lineId: String(i + 1),
+      sku: `SKU-${i}`,
+      productGroup: i === 4 ? 'otc' : 'grocery',
+      qty,
+      unitPrice,
+      amount: qty * unitPrice,
+    };
+  });
+  const total = lines.reduce((s, l) => s + l.amount, 0);
+  seq.n += 1;
+  return {
+    requestId: `b-${seq.n}`,
+    saleId: `B-${process.pid}-${seq.n}`,
+    at: new Date().toISOString(),
+    card: { uid: member.toString(16).toUpperCase().padStart(8, '0') },
+    currency: 'AMD',
+    lines,
+    payments: [{ method: 'card', amount: total }],
+    total,
+  };
+};
