@@ -12,11 +12,11 @@ import { getSyncState, shownBalance } from '../../../gateway/src/ledger/sync-sto
 import { createHqClient, type HqClient } from '../../../gateway/src/sync/hq-client.ts';
 import { checkOfflineSpend } from '../../../gateway/src/sync/offline-caps.ts';
 import { createSyncService } from '../../../gateway/src/sync/sync-service.ts';
+import { migrate } from '../../../hq/src/db/migrate.ts';
+import { openPglite } from '../../../hq/src/db/pglite-driver.ts';
 import type { SqlDb } from '../../../hq/src/db/sql.ts';
 import type { Hub } from '../../../hq/src/hub.ts';
 import { makeTempDir } from '../../fakes/temp-dir.ts';
-import { openPglite } from '../../../hq/src/db/pglite-driver.ts';
-import { migrate } from '../../../hq/src/db/migrate.ts';
 import { enroll, startHub } from '../../hq/hub-fixture.ts';
 import { type Fault, flakyClient } from './flaky-client.ts';
 import { earn, openStore, spend } from './store-fixture.ts';
@@ -37,7 +37,13 @@ const store = fc.integer({ min: 0, max: STORES - 1 });
 const member = fc.integer({ min: 0, max: MEMBERS - 1 });
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ t: fc.constant('earn' as const), store, member, amount: fc.integer({ min: 1, max: 60 }) }),
-  fc.record({ t: fc.constant('spend' as const), store, member, amount: fc.integer({ min: 1, max: 50 }), kind: fc.constantFrom('spend' as const, 'reverse' as const) }),
+  fc.record({
+    t: fc.constant('spend' as const),
+    store,
+    member,
+    amount: fc.integer({ min: 1, max: 50 }),
+    kind: fc.constantFrom('spend' as const, 'reverse' as const),
+  }),
   fc.record({ t: fc.constant('sync' as const), store, faults: fc.array(fault, { maxLength: 4 }) }),
   fc.record({ t: fc.constant('restart' as const), store }),
   fc.record({ t: fc.constant('clock' as const), minutes: fc.integer({ min: 1, max: 180 }) }),
@@ -72,25 +78,48 @@ describe('sync convergence (property)', () => {
           Array.from({ length: STORES }, async (_, i) => {
             const deviceId = `r${run}-gw${i}`;
             const token = await enroll(db, url, `r${run}-s${i}`, deviceId);
-            return { deviceId, storeId: `r${run}-s${i}`, path: dir.file(`${deviceId}.db`), token, faults: [] as Fault[] };
+            return {
+              deviceId,
+              storeId: `r${run}-s${i}`,
+              path: dir.file(`${deviceId}.db`),
+              token,
+              faults: [] as Fault[],
+            };
           }),
         );
         const ledgers: Ledger[] = devices.map((d) => openStore(d.path));
         const clients: HqClient[] = devices.map((d) => createHqClient({ url, token: d.token }));
         const service = (i: number) =>
-          createSyncService({ ledger: ledgers[i]!, client: flakyClient(clients[i]!, devices[i]!.faults), deviceId: devices[i]!.deviceId, logger: silentLogger, batchSize: 2, pageSize: 3, now });
+          createSyncService({
+            ledger: ledgers[i]!,
+            client: flakyClient(clients[i]!, devices[i]!.faults),
+            deviceId: devices[i]!.deviceId,
+            logger: silentLogger,
+            batchSize: 2,
+            pageSize: 3,
+            now,
+          });
         const services = devices.map((_, i) => service(i));
         let n = 0;
         try {
           for (const c of cmds) {
             n++;
             if (c.t === 'clock') clock.ms += c.minutes * 60_000;
-            else if (c.t === 'earn') earn(ledgers[c.store]!, devices[c.store]!.storeId, `k${n}`, m(c.member), c.amount);
+            else if (c.t === 'earn')
+              earn(ledgers[c.store]!, devices[c.store]!.storeId, `k${n}`, m(c.member), c.amount);
             else if (c.t === 'spend') {
               const l = ledgers[c.store]!;
               const shown = shownBalance(l.db, m(c.member)).points;
-              const cap = checkOfflineSpend({ now: now(), lastOkAt: getSyncState(l.db, 'lastOkAt'), policy: POLICY, asset: 'points', amount: c.amount, spentToday: l.spentSince(m(c.member), new Date(0)) });
-              if (c.amount <= shown && (c.kind === 'reverse' || cap.ok)) spend(l, devices[c.store]!.storeId, `k${n}`, m(c.member), c.amount, 'points', c.kind);
+              const cap = checkOfflineSpend({
+                now: now(),
+                lastOkAt: getSyncState(l.db, 'lastOkAt'),
+                policy: POLICY,
+                asset: 'points',
+                amount: c.amount,
+                spentToday: l.spentSince(m(c.member), new Date(0)),
+              });
+              if (c.amount <= shown && (c.kind === 'reverse' || cap.ok))
+                spend(l, devices[c.store]!.storeId, `k${n}`, m(c.member), c.amount, 'points', c.kind);
             } else if (c.t === 'sync') {
               devices[c.store]!.faults.push(...c.faults);
               await services[c.store]!.runOnce().catch(() => undefined);
@@ -107,9 +136,20 @@ describe('sync convergence (property)', () => {
           for (const s of services) await s.runOnce();
           for (const s of services) await s.runOnce();
           const hq = new Map(
-            (await db.query<{ member_id: string; points: string }>('SELECT member_id, points FROM balances WHERE member_id LIKE $1', [`r${run}-%`])).map((r) => [r.member_id, Number(r.points)]),
+            (
+              await db.query<{ member_id: string; points: string }>(
+                'SELECT member_id, points FROM balances WHERE member_id LIKE $1',
+                [`r${run}-%`],
+              )
+            ).map((r) => [r.member_id, Number(r.points)]),
           );
-          const keys = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM entries WHERE device_id LIKE $1', [`r${run}-%`]))[0]?.n);
+          const keys = Number(
+            (
+              await db.query<{ n: string }>('SELECT count(*) AS n FROM entries WHERE device_id LIKE $1', [
+                `r${run}-%`,
+              ])
+            )[0]?.n,
+          );
           expect(keys).toBe(ledgers.reduce((sum, l) => sum + l.lastSeq(), 0));
           for (let i = 0; i < MEMBERS; i++) {
             const want = hq.get(m(i)) ?? 0;
