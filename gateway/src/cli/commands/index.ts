@@ -19,6 +19,12 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./tap.ts')).tap,
   },
   {
+    words: ['till-sim'],
+    usage: 'till-sim [--config FILE] [--till ID] [--rate N] [--count N] [--cards UID,UID]',
+    summary: 'Publish realistic sales as a till would (demos and load); prints each answer and a summary.',
+    load: async () => (await import('./till-sim.ts')).tillSim,
+  },
+  {
     words: ['config', 'check'],
     usage: 'config check FILE',
     summary: 'Validate a gateway config file; lists every problem as path: message (exit 2).',
