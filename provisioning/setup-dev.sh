@@ -2,7 +2,8 @@
 # Installs what building and testing Loyalty Edge needs on Debian or Raspberry Pi OS:
 # Node.js (>= 20.19) with npm, a C++ toolchain for the native modules (better-sqlite3,
 # serialport, onoff build from source where no prebuilt binary fits), and with --test
-# the tools the test suite drives for real (socat ptys, Mosquitto clients).
+# the tools the test suite drives for real (socat ptys, Mosquitto clients, Chromium for the
+# kiosk, shellcheck for the set-up scripts, PostgreSQL for head office).
 # Idempotent: installs only what is missing. Run as root or with sudo.
 set -euo pipefail
 
@@ -10,7 +11,7 @@ want=(g++ make python3)
 command -v node >/dev/null 2>&1 || want+=(nodejs)
 command -v npm >/dev/null 2>&1 || want+=(npm)
 if [[ "${1:-}" == "--test" ]]; then
-  want+=(socat mosquitto-clients)
+  want+=(socat mosquitto-clients chromium shellcheck postgresql)
 fi
 
 missing=()
@@ -26,6 +27,7 @@ if ((${#missing[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# shellcheck disable=SC2016 # JavaScript, not shell
 node -e '
   const [maj, min] = process.versions.node.split(".").map(Number);
   if (maj < 20 || (maj === 20 && min < 19)) {
