@@ -26,6 +26,7 @@ const refusalCode = (error: ErrorBody | undefined): RefusalCode =>
  */
 export class Controller {
   #socket: GatewaySocket | null = null;
+  #pairer: ((code: string) => Promise<boolean>) | null = null;
   #idle: ReturnType<typeof setTimeout> | undefined;
   #countdown: ReturnType<typeof setInterval> | undefined;
 
@@ -36,6 +37,19 @@ export class Controller {
 
   attach(socket: GatewaySocket): void {
     this.#socket = socket;
+  }
+
+  /** How a remote screen trades a pairing code for its credentials (main.ts). */
+  setPairer(pairer: (code: string) => Promise<boolean>): void {
+    this.#pairer = pairer;
+  }
+
+  async submitPairing(code: string): Promise<void> {
+    if (!this.#pairer || this.store.state.busy) return;
+    this.store.set({ busy: true, pinError: null });
+    const ok = await this.#pairer(code).catch(() => false);
+    if (ok) this.store.reset('attract');
+    else this.store.set({ busy: false, pinError: 'PIN_INVALID' });
   }
 
   onSession(message: KioskSessionMessage): void {

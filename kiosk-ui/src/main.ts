@@ -38,15 +38,41 @@ for (const type of ['pointerdown', 'keydown'] as const)
  * The page's credentials come from the gateway that served it, and only to the Pi's own
  * screen (protocol.md §1 Kiosk); nothing is stored in the browser.
  */
+/**
+ * A remote screen: the customer-facing page shows a pad for the one-time code issued on the
+ * Pi (docs/kiosk.md, pairing); the credentials it gets stay in memory only, so a reload
+ * pairs again.
+ */
+const pair = (base: string): Promise<KioskCredentials> =>
+  new Promise((resolve) => {
+    store.reset('not-paired');
+    controller.setPairer(async (code) => {
+      const res = await fetch(`${base}/pair`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code }),
+        cache: 'no-store',
+        credentials: 'omit',
+      });
+      if (!res.ok) return false;
+      resolve((await res.json()) as KioskCredentials);
+      return true;
+    });
+  });
+
 const connect = async (): Promise<void> => {
   const base = location.pathname.replace(/\/+$/, '');
   let creds: KioskCredentials | null = null;
   while (creds === null) {
     try {
       const res = await fetch(`${base}/credentials`, { cache: 'no-store', credentials: 'omit' });
-      if (res.status === 403 || res.status === 404) {
+      if (res.status === 404) {
         store.reset('not-paired');
         return;
+      }
+      if (res.status === 403) {
+        creds = await pair(base);
+        break;
       }
       if (res.ok) creds = (await res.json()) as KioskCredentials;
     } catch {

@@ -4,16 +4,26 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HttpReply } from '../../gateway/src/http/server.ts';
 import { pageRoutes } from '../../gateway/src/kiosk/page-routes.ts';
+import { Pairing } from '../../gateway/src/kiosk/pairing.ts';
 import { makeTempDir } from '../fakes/temp-dir.ts';
 
 const kiosks = [{ id: 'kiosk-1', secret: 'kiosk-secret', reader: 'reader-1' }];
 /** The only part of a request the routes read: where it came from. */
 const from = (remoteAddress: string) => ({ socket: { remoteAddress } }) as unknown as IncomingMessage;
 
-const call = async (distDir: string, path: string, address = '127.0.0.1'): Promise<HttpReply> => {
-  for (const route of pageRoutes({ kiosks, distDir })) {
+let clock = Date.parse('2026-11-23T10:00:00Z');
+const pairing = new Pairing({ now: () => new Date(clock) });
+
+const call = async (
+  distDir: string,
+  path: string,
+  address = '127.0.0.1',
+  method: 'GET' | 'POST' = 'GET',
+  body?: unknown,
+): Promise<HttpReply> => {
+  for (const route of pageRoutes({ kiosks, distDir, pairing })) {
     const m = route.path.exec(path);
-    if (m) return route.handle(from(address), m.slice(1), undefined);
+    if (m && route.method === method) return route.handle(from(address), m.slice(1), body);
   }
   return { status: 404, body: 'no route' };
 };
@@ -64,5 +74,31 @@ describe('kiosk page routes (protocol.md §1 Kiosk)', () => {
     expect(missing.status).toBe(503);
     expect(String(missing.body)).toContain('npm run build:kiosk');
     expect((await call(dist.path, '/kiosk/kiosk-9')).status).toBe(404);
+  });
+
+  it('pairs a remote screen with a one-time code issued on the Pi', async () => {
+    const remote = '192.168.1.20';
+    expect((await call(dist.path, '/kiosk/kiosk-1/pairing', remote, 'POST')).status).toBe(403);
+    const issued = await call(dist.path, '/kiosk/kiosk-1/pairing', '127.0.0.1', 'POST');
+    expect(issued.status).toBe(201);
+    const { code } = issued.body as { code: string };
+    expect(code).toMatch(/^[0-9]{6}$/);
+    const wrong = code === '000000' ? '000001' : '000000';
+    expect((await call(dist.path, '/kiosk/kiosk-1/pair', remote, 'POST', { code: wrong })).status).toBe(403);
+    const paired = await call(dist.path, '/kiosk/kiosk-1/pair', remote, 'POST', { code });
+    expect(paired).toMatchObject({ status: 200, body: { username: 'kiosk-1', password: 'kiosk-secret' } });
+    // Single use.
+    expect((await call(dist.path, '/kiosk/kiosk-1/pair', remote, 'POST', { code })).status).toBe(403);
+  });
+
+  it('revokes a code after five wrong guesses, and when it expires', async () => {
+    let { code } = pairing.issue('kiosk-1');
+    const wrong = code === '000000' ? '000001' : '000000';
+    for (let i = 0; i < 5; i++) expect(pairing.redeem('kiosk-1', wrong)).toBe(false);
+    expect(pairing.redeem('kiosk-1', code)).toBe(false);
+    ({ code } = pairing.issue('kiosk-1'));
+    expect(pairing.redeem('kiosk-1', 123456)).toBe(false);
+    clock += 301_000;
+    expect(pairing.redeem('kiosk-1', code)).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import type { RouteSpec } from '../http/server.ts';
 import type { OpHandler, StoreOps } from '../tills/store-ops.ts';
 import { kioskOps } from './kiosk-ops.ts';
 import { pageRoutes } from './page-routes.ts';
+import { Pairing } from './pairing.ts';
 import { Sessions } from './sessions.ts';
 
 export interface KioskDeps {
@@ -42,7 +43,11 @@ export const createKiosk = (deps: KioskDeps): Kiosk => {
   return {
     name: 'kiosk',
     ops: kioskOps(sessions),
-    routes: pageRoutes({ kiosks: deps.config.kiosks, distDir: deps.distDir ?? DEFAULT_DIST_DIR }),
+    routes: pageRoutes({
+      kiosks: deps.config.kiosks,
+      distDir: deps.distDir ?? DEFAULT_DIST_DIR,
+      pairing: new Pairing({ now: deps.now }),
+    }),
     onTap: (tap) => sessions.onTap(tap),
     start: () => seedRewardStock(deps),
     stop: () => sessions.stop(),

@@ -2,10 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { isLoopback } from '../http/loopback.ts';
 import type { HttpReply, RouteSpec } from '../http/server.ts';
+import type { Pairing } from './pairing.ts';
 import type { KioskCredentials } from './wire.ts';
 
 export interface PageDeps {
   kiosks: ReadonlyArray<{ id: string; secret: string; reader: string }>;
+  pairing: Pairing;
   /** `kiosk-ui/dist`, built by `npm run build:kiosk` (vite). */
   distDir: string;
 }
@@ -39,11 +41,18 @@ const forbidden = (message: string): HttpReply => ({ status: 403, body: { error:
 /**
  * The kiosk page (protocol.md §1 Kiosk): `/kiosk/{K}` serves the built bundle, assets live
  * under `/kiosk/assets/` (hashed names, cached), and `/kiosk/{K}/credentials` hands K's
- * broker credentials to the Pi's own screen only (loopback). Remote screens would need a
- * pairing step, which is not built (docs/kiosk.md).
+ * broker credentials to the Pi's own screen (loopback), or to a remote screen that
+ * entered a one-time pairing code issued from the Pi (`POST /kiosk/{K}/pairing`, loopback).
  */
 export const pageRoutes = (deps: PageDeps): RouteSpec[] => {
   const kiosk = (id: string | undefined) => deps.kiosks.find((k) => k.id === id);
+  const credentials = (k: PageDeps['kiosks'][number]): KioskCredentials => ({
+    kioskId: k.id,
+    reader: k.reader,
+    username: k.id,
+    password: k.secret,
+    mqttPath: '/mqtt',
+  });
   return [
     {
       method: 'GET',
@@ -69,14 +78,32 @@ export const pageRoutes = (deps: PageDeps): RouteSpec[] => {
         const k = kiosk(id);
         if (!k) return { status: 404, body: { error: 'NOT_FOUND', message: `no kiosk "${id}"` } };
         if (!isLoopback(req)) return forbidden('credentials are handed to this machine’s own screen only');
-        const body: KioskCredentials = {
-          kioskId: k.id,
-          reader: k.reader,
-          username: k.id,
-          password: k.secret,
-          mqttPath: '/mqtt',
-        };
-        return { status: 200, body };
+        return { status: 200, body: credentials(k) };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/kiosk\/([^/]+)\/pairing$/,
+      handle: (req, [id]) => {
+        const k = kiosk(id);
+        if (!k) return { status: 404, body: { error: 'NOT_FOUND', message: `no kiosk "${id}"` } };
+        if (!isLoopback(req)) return forbidden('pairing codes are issued on this machine only');
+        return { status: 201, body: deps.pairing.issue(k.id) };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/kiosk\/([^/]+)\/pair$/,
+      handle: (_req, [id], body) => {
+        const k = kiosk(id);
+        if (!k) return { status: 404, body: { error: 'NOT_FOUND', message: `no kiosk "${id}"` } };
+        const code = (body as { code?: unknown } | undefined)?.code;
+        if (!deps.pairing.redeem(k.id, code))
+          return {
+            status: 403,
+            body: { error: 'PAIRING_INVALID', message: 'wrong or expired pairing code' },
+          };
+        return { status: 200, body: credentials(k) };
       },
     },
     {

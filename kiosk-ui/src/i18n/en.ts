@@ -79,5 +79,7 @@ export const en: Messages = {
   stay: 'I’m still here',
   endingIn: (seconds) => `Closing in ${seconds} s`,
   notPaired: 'This screen is not paired with the store system.',
+  pairHint: 'Enter the 6-digit pairing code issued on the store gateway.',
+  pairWrong: 'Wrong or expired pairing code.',
   errorGeneric: 'Something went wrong. Please try again.',
 };

@@ -71,5 +71,7 @@ export interface Messages {
   stay: string;
   endingIn: (seconds: string) => string;
   notPaired: string;
+  pairHint: string;
+  pairWrong: string;
   errorGeneric: string;
 }

@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+import { dirOf } from '../i18n/index.ts';
 import type { View } from './context.ts';
 
 /** Whole multiples of the program's rate only, so the credit shown is exactly what is posted. */
@@ -14,6 +15,7 @@ export const convertView = ({ s, f, c }: View) => {
   if (!m || !rate) return nothing;
   const currency = m.program.currency;
   const options = choices(m.balances.points, rate.points);
+  const arrow = dirOf(f.lang) === 'rtl' ? '←' : '→';
   return html`
     <section class="screen convert" data-screen="convert" aria-labelledby="convert-title">
       <header class="screen-head">
@@ -28,7 +30,7 @@ export const convertView = ({ s, f, c }: View) => {
               ${options.map(
                 (points) => html`<button type="button" class="btn choice" data-points=${points}
                   @click=${() => c.chooseConvert(points)}>
-                  <strong>${f.points(points)}</strong><span>→ ${f.money((points / rate.points) * rate.credit, currency)}</span>
+                  <strong>${f.points(points)}</strong><span>${arrow} ${f.money((points / rate.points) * rate.credit, currency)}</span>
                 </button>`,
               )}
             </div>`
