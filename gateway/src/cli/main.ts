@@ -1,20 +1,24 @@
 import { CodedError, ValidationError } from '../core/errors.ts';
 import { type CommandEntry, EXIT, type Output, UsageError } from './command.ts';
-import { commands } from './commands/index.ts';
+import { commands, entryOf, FAMILY_WORDS, loadFamilies } from './commands/index.ts';
 import { processOutput } from './output.ts';
 
-const help = (io: Output): void => {
+const help = async (io: Output): Promise<void> => {
   io.out('Usage: loyalty-edge <command> [options]\n');
   io.out('Commands:');
-  for (const c of commands) io.out(`  ${c.usage.padEnd(52)} ${c.summary}`);
+  const all = [...commands, ...(await loadFamilies()).map(entryOf)];
+  for (const c of all) io.out(`  ${c.usage.padEnd(52)} ${c.summary}`);
   io.out(
     '\nEvery command that touches a store takes --config FILE; without it, the embedded demo in ./data.',
   );
 };
 
-const find = (argv: string[]): { command: CommandEntry; rest: string[] } | undefined => {
+const find = async (argv: string[]): Promise<{ command: CommandEntry; rest: string[] } | undefined> => {
+  const all = FAMILY_WORDS.has(argv[0] ?? '')
+    ? [...commands, ...(await loadFamilies()).map(entryOf)]
+    : commands;
   // Longest match first: `members import` before a hypothetical `members`.
-  const sorted = [...commands].sort((a, b) => b.words.length - a.words.length);
+  const sorted = [...all].sort((a, b) => b.words.length - a.words.length);
   for (const command of sorted) {
     if (command.words.every((w, i) => argv[i] === w))
       return { command, rest: argv.slice(command.words.length) };
@@ -25,10 +29,10 @@ const find = (argv: string[]): { command: CommandEntry; rest: string[] } | undef
 /** The `loyalty-edge` command line (protocol.md §3). Returns the exit code. */
 export const main = async (argv: string[], io: Output = processOutput()): Promise<number> => {
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
-    help(io);
+    await help(io);
     return argv.length === 0 ? EXIT.invalid : EXIT.ok;
   }
-  const found = find(argv);
+  const found = await find(argv);
   if (!found) {
     io.err(`loyalty-edge: unknown command "${argv.join(' ')}". Run "loyalty-edge help" for the list.`);
     return EXIT.invalid;

@@ -1,4 +1,4 @@
-import type { CommandEntry } from '../command.ts';
+import type { Command, CommandEntry } from '../command.ts';
 
 /**
  * Every command, described here and loaded on use: starting the CLI must not pay for the
@@ -55,3 +55,18 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./backup.ts')).backupCommand,
   },
 ];
+
+/** First words of the command families that live beside the gateway, loaded only when named. */
+export const FAMILY_WORDS = new Set(['provision', 'doctor', 'hq']);
+
+/** Provisioning and doctor (provisioning/), head office and enrollment (hq/). */
+export const loadFamilies = async (): Promise<Command[]> => {
+  const [{ provisioningCommands }, { hqCommands }] = await Promise.all([
+    import('../../../../provisioning/src/index.ts'),
+    import('../../../../hq/src/cli/index.ts'),
+  ]);
+  return [...provisioningCommands, ...hqCommands];
+};
+
+/** A loaded command as a list entry. */
+export const entryOf = (command: Command): CommandEntry => ({ ...command, load: async () => command });
