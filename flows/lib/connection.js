@@ -205,16 +205,17 @@ class GatewayConnection extends EventEmitter {
    * `ready` rejects with code NOT_ALLOWED when the gateway's ACL refuses the filter.
    * @param {string} filter
    * @param {(topic: string, payload: Buffer) => void} handler
+   * @param {0 | 1} [qos]
    * @returns {{ready: Promise<void>, close: () => void}}
    */
-  subscribe(filter, handler) {
+  subscribe(filter, handler, qos = 1) {
     let sub = this.subscriptions.get(filter);
     if (!sub) {
       const client = this.client;
       /** @type {Promise<void>} */
       const ready = client
         ? new Promise((resolve, reject) => {
-            client.subscribe(filter, { qos: 1 }, (err, granted) => {
+            client.subscribe(filter, { qos }, (err, granted) => {
               const refused =
                 granted?.some((g) => (g.qos & 0x80) !== 0) ||
                 /** @type {{packet?: {granted?: number[]}}} */ (err)?.packet?.granted?.some(
@@ -271,7 +272,10 @@ class GatewayConnection extends EventEmitter {
     const filter = `${TOPIC_ROOT}/till/${till}/res/#`;
     const existing = this.subscriptions.get(filter);
     if (existing) return existing.ready;
-    return this.subscribe(filter, (_topic, payload) => this.settle(till, payload)).ready;
+    // QoS 0: with a clean session a QoS 1 response lost in a reconnect is not re-sent either
+    // (the request times out and is re-sent by requestId), and QoS 1 delivery costs ~40 ms
+    // a round trip on the gateway's broker today (docs/node-red.md, "Round trips").
+    return this.subscribe(filter, (_topic, payload) => this.settle(till, payload), 0).ready;
   }
 
   /**

@@ -142,7 +142,7 @@ describe('example flows in Node-RED 4.1 against the gateway', () => {
     });
   });
 
-  it('the runtime has no palette install endpoint and loads the loyalty nodes from flows/', async () => {
+  it('the runtime has no palette install endpoint, loads the loyalty nodes from flows/ and lists the examples', async () => {
     const install = await red.admin('/nodes', {
       method: 'POST',
       body: JSON.stringify({ module: 'node-red-contrib-anything' }),
@@ -163,6 +163,15 @@ describe('example flows in Node-RED 4.1 against the gateway', () => {
       'loyalty-tap',
     ]);
     expect(ours.every((n) => n.enabled)).toBe(true);
+    // The editor's Import → Examples lists the shipped flows.
+    const examples = await red.admin('/library/examples/flows/@loyalty-edge/node-red-loyalty');
+    expect(((await examples.json()) as Array<{ fn: string }>).map((e) => e.fn)).toEqual([
+      'birthday-greeting',
+      'cashback-notification',
+      'daily-summary',
+      'http-till-adapter',
+      'serial-till-adapter',
+    ]);
   });
 
   it('serial-line till adapter (through a ser2net-style TCP port): a JSON line in, the response line out', async () => {
