@@ -124,6 +124,49 @@ describe('loyalty nodes (node-red-node-test-helper)', () => {
     expect((helper.getNode('gw2').connection as { state: string }).state).toBe('unconfigured');
   });
 
+  it('shows disconnected when the gateway goes away and reconnects when it is back', async () => {
+    let broker = await startHarness();
+    const port = broker.broker.ports.mqtt!;
+    try {
+      await helper.startServer();
+      await helper.load(
+        allLoyaltyNodes,
+        [
+          gatewayConfig(port),
+          {
+            id: 'req',
+            type: 'loyalty-request',
+            gateway: 'gw',
+            till: 'till-http',
+            op: 'identify',
+            wires: [['ok'], []],
+          },
+          { id: 'ok', type: 'helper' },
+        ],
+        { gw: { secret: 'node-red-secret' } },
+      );
+      const req = helper.getNode('req');
+      const connection = helper.getNode('gw').connection as { state: string };
+      await waitFor(() => connection.state === 'connected');
+      const first = nextMsg(helper.getNode('ok'));
+      req.receive({ payload: { card: { uid: '04A1B2C3' } } });
+      expect((await first).payload.ok).toBe(true);
+      const down = statusBecomes(req, 'disconnected');
+      await broker.cleanup();
+      await down;
+      const up = statusBecomes(req, 'connected', 10_000);
+      broker = await startHarness({ mqttPort: port });
+      await up;
+      // The response subscription came back with the connection (resubscribe).
+      const answered = nextMsg(helper.getNode('ok'));
+      req.receive({ payload: { card: { uid: '04A1B2C3' } } });
+      expect((await answered).payload.ok).toBe(true);
+    } finally {
+      await helper.unload();
+      await broker.cleanup();
+    }
+  });
+
   describe('loyalty-request', () => {
     const flow = (port: number, extra: Record<string, unknown> = {}) => [
       gatewayConfig(port),

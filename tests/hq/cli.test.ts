@@ -4,12 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Output } from '../../gateway/src/cli/command.ts';
 import { deviceTokenPath } from '../../gateway/src/sync/device-token.ts';
 import { hqCommands } from '../../hq/src/cli/index.ts';
-import { migrate } from '../../hq/src/db/migrate.ts';
-import { openPglite } from '../../hq/src/db/pglite-driver.ts';
 import type { SqlDb } from '../../hq/src/db/sql.ts';
 import type { Hub } from '../../hq/src/hub.ts';
 import { makeTempDir } from '../fakes/temp-dir.ts';
 import { startHub } from './hub-fixture.ts';
+import { openTestPglite } from './pglite-template.ts';
 
 const command = (...words: string[]) => {
   const c = hqCommands.find((x) => x.words.join(' ') === words.join(' '));
@@ -30,12 +29,11 @@ describe('hq CLI', () => {
   let hqConfig: string;
 
   beforeAll(async () => {
-    db = await openPglite();
-    await migrate(db);
+    db = await openTestPglite();
     ({ hub } = await startHub(db));
     hqConfig = dir.file('hq.yaml');
     writeFileSync(hqConfig, `dataDir: ${dir.path}\nhq:\n  port: ${hub.port()}\n`);
-  });
+  }, 120_000);
   afterAll(async () => {
     await hub.stop();
     await db.close();

@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../../hq/src/db/migrate.ts';
 import { openPg } from '../../hq/src/db/pg-driver.ts';
-import { openPglite } from '../../hq/src/db/pglite-driver.ts';
 import type { SqlDb } from '../../hq/src/db/sql.ts';
+import { openTestPglite } from './pglite-template.ts';
 
 export const PG_URL =
   process.env.HQ_TEST_DATABASE_URL ?? 'postgres://loyalty:loyalty@127.0.0.1:5432/loyalty_hq_test';
@@ -33,11 +33,7 @@ export interface Driver {
 
 const pglite: Driver = {
   name: 'pglite',
-  open: async () => {
-    const db = await openPglite();
-    await migrate(db);
-    return db;
-  },
+  open: openTestPglite,
 };
 
 /** Each open gets its own schema, dropped on close, so suites never see each other's rows. */

@@ -43,7 +43,7 @@ describe.each(drivers)('hq management ($name)', (driver) => {
       deviceId: 'gw-1',
       logger: silentLogger,
     });
-  });
+  }, 120_000);
   afterAll(async () => {
     await sync.stop();
     ledger.close();

@@ -61,7 +61,7 @@ describe.each(drivers)('hq reports and offers ($name)', (driver) => {
       }),
     );
     await sync.runOnce();
-  });
+  }, 120_000);
   afterAll(async () => {
     await sync.stop();
     ledger.close();

@@ -36,7 +36,7 @@ describe.each(drivers)('hq sync core ($name)', (driver) => {
         deviceId,
       });
     }
-  });
+  }, 120_000);
   afterAll(async () => {
     for (const s of stores) {
       s.client.close();

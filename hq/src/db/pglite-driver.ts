@@ -1,9 +1,18 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { SqlDb, SqlRunner } from './sql.ts';
 
-/** PGlite (PostgreSQL in WASM) in this process; `dataDir` undefined = in memory (tests). */
-export async function openPglite(dataDir?: string): Promise<SqlDb> {
-  const pg = dataDir === undefined ? await PGlite.create() : await PGlite.create(dataDir);
+/**
+ * PGlite (PostgreSQL in WASM) in this process; `dataDir` undefined = in memory (tests).
+ * `loadDataDir`: a `dumpDataDir()` tarball to start from instead of running initdb (which
+ * is most of PGlite's 5–20 s first open; tests share one migrated template).
+ */
+export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<SqlDb> {
+  const options = loadDataDir === undefined ? {} : { loadDataDir };
+  const pg = dataDir === undefined ? await PGlite.create(options) : await PGlite.create(dataDir, options);
+  return wrapPglite(pg);
+}
+
+export function wrapPglite(pg: PGlite): SqlDb {
   const runner = (q: Pick<PGlite, 'query'>): SqlRunner => ({
     query: async <T>(sql: string, params: readonly unknown[] = []) =>
       (await q.query<T>(sql, [...params])).rows,

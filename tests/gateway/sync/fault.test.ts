@@ -105,21 +105,21 @@ describe('sync under faults (real processes)', () => {
         client: createHqClient({ url, token: tokens[i]!, timeoutMs: 5000 }),
         deviceId: s.deviceId,
         logger: silentLogger,
-        batchSize: 700,
+        batchSize: 250,
         pollMs: 50,
         backoff: { baseMs: 10, maxMs: 100 },
       }),
     );
     for (const s of syncs) s.start();
     // The stores keep committing while hq is unreachable.
-    for (let i = 0; i < 2000; i++) {
+    for (let i = 0; i < 1200; i++) {
       const s = stores[i % 2]!;
       earn(s.ledger, s.storeId, `${s.storeId}:e${i}`, `m${i % 37}`, 1 + (i % 13));
       if (i % 7 === 0) spend(s.ledger, s.storeId, `${s.storeId}:s${i}`, `m${i % 37}`, 2);
-      if (i % 500 === 0) await new Promise((r) => setTimeout(r, 20));
+      if (i % 300 === 0) await new Promise((r) => setTimeout(r, 20));
     }
     expect(syncs[0]!.progress().lastError).toMatch(/ECONNREFUSED|HQ_UNREACHABLE|127\.0\.0\.1/);
-    expect(syncs[0]!.progress().pending).toBeGreaterThan(1000);
+    expect(syncs[0]!.progress().pending).toBeGreaterThan(500);
 
     // hq comes back, and is SIGKILLed twice while batches are in flight.
     for (const round of [1]) {
@@ -148,7 +148,7 @@ describe('sync under faults (real processes)', () => {
     await expectHqEqualsUnion(url, stores);
     await stopGracefully(hq);
     for (const s of stores) s.ledger.close();
-  }, 120_000);
+  }, 180_000);
 
   it('a device SIGKILLed mid-upload resumes from hq’s ackedSeq after a restart', async () => {
     const dir = makeTempDir();
@@ -173,5 +173,5 @@ describe('sync under faults (real processes)', () => {
     await stopGracefully(hq);
     expect(reopened.pendingCount()).toBe(0);
     reopened.close();
-  }, 120_000);
+  }, 180_000);
 });

@@ -1,9 +1,10 @@
 /** Real processes for the fault tests: an hq hub (embedded PGlite on disk) and a device. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seedHqDataDir } from '../../hq/pglite-template.ts';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const HQ_BIN = join(ROOT, 'hq/src/bin.ts');
@@ -86,10 +87,12 @@ export function run(args: string[]): Proc {
 
 /** Writes an hq config (embedded database under dataDir) and starts `hq start`; resolves once it listens. */
 export async function startHqProcess(dataDir: string, port: number): Promise<Proc> {
+  // A migrated template instead of initdb on first start (tests/hq/pglite-template.ts).
+  if (!existsSync(join(dataDir, 'hq-pglite'))) await seedHqDataDir(dataDir);
   const config = join(dataDir, 'hq.yaml');
   writeFileSync(config, `dataDir: ${dataDir}\nhq:\n  port: ${port}\n  host: 127.0.0.1\n`);
   const p = run([HQ_BIN, 'hq', 'start', '--config', config]);
-  await p.waitFor(/hq listening/);
+  await p.waitFor(/hq listening/, 120_000);
   return p;
 }
 
