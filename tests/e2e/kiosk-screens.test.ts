@@ -53,7 +53,11 @@ describe('every kiosk screen in every script: screenshots and a11y', () => {
     fx = await startGateway({ readers: [{ id: 'reader-1', driver: 'simulated', debounceMs: 50 }] });
     port = fx.gateway.ports.http;
     const till = await connectTill(fx.url);
-    await till.request('sale', saleBody('04A1B2C3D4E5F6', [{ sku: 'TV', qty: 1, unitPrice: 10_000_000 }]));
+    // Bought last December: silver now, and those points expire within 90 days (home shows them).
+    const sale = saleBody('04A1B2C3D4E5F6', [{ sku: 'TV', qty: 1, unitPrice: 10_000_000 }], {
+      at: '2025-12-20T10:00:00+04:00',
+    });
+    expect(await till.request('sale', sale)).toMatchObject({ ok: true, tier: 'silver' });
     await till.close();
     fx.gateway.ledger.setCardStatus('3D4E5F60', 'locked');
     browser = await launchChromium();
@@ -70,6 +74,7 @@ describe('every kiosk screen in every script: screenshots and a11y', () => {
     await shoot('attract');
     await tap(port, '04A1B2C3D4E5F6');
     await page.locator('[data-screen="home"]').waitFor();
+    expect(await page.locator('[data-testid="expiring"] li').count()).toBeGreaterThan(0);
     await shoot('home');
     await page.locator('[data-testid="go-rewards"]').click();
     await shoot('rewards');
