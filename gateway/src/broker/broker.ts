@@ -111,6 +111,7 @@ export function createBroker(options: BrokerOptions): Broker {
     log,
     maxPayloadBytes,
     onOversizeRequest: (topic, size) => void router.refuseOversize(topic, size, maxPayloadBytes),
+    onRateLimitedRequest: (topic, payload) => void router.refuseRateLimited(topic, payload),
   });
 
   const accept = (conn: Duplex, req?: IncomingMessage): void => {

@@ -11,7 +11,14 @@ export type ClientRole = 'till' | 'kiosk' | 'integration';
 export type ClientIdentity =
   | { id: string; role: 'till' }
   | { id: string; role: 'kiosk'; reader: string }
-  | { id: string; role: 'integration'; allowTillRequests: boolean; allowPii: boolean };
+  | {
+      id: string;
+      role: 'integration';
+      allowTillRequests: boolean;
+      allowPii: boolean;
+      /** Publishes per second it may make (requests and taps); bursts of twice that. */
+      maxRequestsPerSecond: number;
+    };
 
 /** The config sections the registry is built from (protocol.md §3: tills, kiosks, integrations). */
 export interface ClientsConfig {
@@ -22,6 +29,7 @@ export interface ClientsConfig {
     secret: string;
     allowTillRequests?: boolean;
     allowPii?: boolean;
+    maxRequestsPerSecond?: number;
   }>;
 }
 
@@ -46,6 +54,9 @@ interface Entry {
 }
 
 const KEY_LENGTH = 32;
+
+/** Integrations are flows a technician wires: a runaway one must not crowd the tills out. */
+export const DEFAULT_INTEGRATION_RATE = 50;
 
 /** A non-empty MQTT topic level without separators or wildcards. */
 export function isTopicLevel(value: string): boolean {
@@ -84,6 +95,7 @@ export function createClientRegistry(
         role: 'integration',
         allowTillRequests: i.allowTillRequests === true,
         allowPii: i.allowPii === true,
+        maxRequestsPerSecond: i.maxRequestsPerSecond ?? DEFAULT_INTEGRATION_RATE,
       },
       i.secret,
     );

@@ -8,6 +8,7 @@ import { requestTopicOwner } from '../contract/index.ts';
 import { mayPublish, maySubscribe } from './acl.ts';
 import type { ClientIdentity, ClientRegistry } from './clients.ts';
 import { type BrokerMetrics, count } from './metrics.ts';
+import { RateLimiter } from './rate-limit.ts';
 
 export interface PolicyLogger {
   warn(obj: object, msg?: string): void;
@@ -21,6 +22,10 @@ export interface PolicyDeps {
   maxPayloadBytes: number;
   /** A request dropped for size, to be answered on `res/error` (protocol.md §1). */
   onOversizeRequest: (topic: string, size: number) => void;
+  /** A request refused by the integration rate limit, to be answered RATE_LIMITED. */
+  onRateLimitedRequest: (topic: string, payload: Buffer) => void;
+  /** Milliseconds, for the rate limit; default performance.now. */
+  nowMs?: () => number;
 }
 
 export interface PolicyHooks {
@@ -49,7 +54,9 @@ export function createPolicyHooks(deps: PolicyDeps): {
   hooks: PolicyHooks;
   identityOf: (client: Client) => ClientIdentity | undefined;
 } {
-  const { clients, metrics, log, maxPayloadBytes, onOversizeRequest } = deps;
+  const { clients, metrics, log, maxPayloadBytes, onOversizeRequest, onRateLimitedRequest } = deps;
+  const nowMs = deps.nowMs ?? (() => performance.now());
+  const limiter = new RateLimiter();
   const identities = new WeakMap<Client, ClientIdentity>();
 
   const drop = (packet: { topic: string; payload: Buffer | string; retain: boolean }): void => {
@@ -96,6 +103,17 @@ export function createPolicyHooks(deps: PolicyDeps): {
       log.warn({ clientId: identity.id, topic, size }, 'publish refused: payload too large');
       drop(packet);
       if (requestTopicOwner(topic)) onOversizeRequest(topic, size);
+      return null;
+    }
+    // An integration's publishes are rate limited, so a flooding flow cannot crowd out the tills.
+    if (
+      identity.role === 'integration' &&
+      !limiter.take(identity.id, identity.maxRequestsPerSecond, nowMs())
+    ) {
+      count(metrics.refusedPublishes, 'rate');
+      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+      drop(packet);
+      if (requestTopicOwner(topic)) onRateLimitedRequest(topic, payload);
       return null;
     }
     // Requests and taps are events, never state: nothing a client sends is retained.

@@ -56,6 +56,8 @@ export interface RequestRouter {
   route(topic: string, payload: Buffer, sender: ClientIdentity): Promise<void>;
   /** Answers a request dropped for size: its requestId is not read (protocol.md: `res/error`). */
   refuseOversize(topic: string, size: number, limit: number): Promise<void>;
+  /** Answers a request refused by the integration rate limit, echoing its requestId when readable. */
+  refuseRateLimited(topic: string, payload: Buffer): Promise<void>;
 }
 
 const invalid = (requestId: string | null, message: string): ErrorResponse => ({
@@ -122,6 +124,23 @@ export function createRequestRouter(deps: RequestRouterDeps): RequestRouter {
         null,
         `payload: ${size} bytes exceeds the ${limit}-byte limit`,
       );
+    },
+
+    async refuseRateLimited(topic, payload) {
+      const parsed = parseRequestTopic(topic);
+      if (!parsed) return;
+      let requestId: string | null = null;
+      try {
+        const body: unknown = JSON.parse(payload.toString('utf8'));
+        if (isRecord(body) && typeof body.requestId === 'string') requestId = body.requestId;
+      } catch {
+        // Unreadable: answered on the op's topic without a requestId.
+      }
+      await answer(topics.response(parsed.role, parsed.id, parsed.op), {
+        requestId,
+        ok: false,
+        error: { code: 'RATE_LIMITED', message: 'too many requests from this integration; retry later' },
+      });
     },
 
     async route(topic, payload, sender) {

@@ -22,6 +22,8 @@ const integration = z.strictObject({
   secret,
   allowTillRequests: z.boolean().default(false),
   allowPii: z.boolean().default(false),
+  /** Publishes per second (requests and taps), bursts of twice that; the rest is refused RATE_LIMITED. */
+  maxRequestsPerSecond: z.number().int().min(1).max(10_000).default(50),
 });
 const manager = z.strictObject({ id, code: secret });
 

@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'SESSION_EXPIRED',
   'MANAGER_CODE_INVALID',
   'CARD_EXISTS',
+  // An addition to protocol.md's list: an integration over its request rate (docs/till-guide.md).
+  'RATE_LIMITED',
   'INTERNAL',
 ] as const;
 

@@ -9,12 +9,14 @@ const nodeRed: ClientIdentity = {
   role: 'integration',
   allowTillRequests: true,
   allowPii: false,
+  maxRequestsPerSecond: 50,
 };
 const watcher: ClientIdentity = {
   id: 'watcher',
   role: 'integration',
   allowTillRequests: false,
   allowPii: false,
+  maxRequestsPerSecond: 50,
 };
 
 const T = 'loyalty/v1';
