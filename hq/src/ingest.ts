@@ -1,5 +1,5 @@
 import type { LedgerBatch } from '../../gateway/src/sync/wire.ts';
-import type { SqlDb } from './db/sql.ts';
+import type { SqlDb, SqlRunner } from './db/sql.ts';
 import { num } from './db/sql.ts';
 import { addChanges, type EntryInput, insertEntries } from './entries.ts';
 import { HqError } from './errors.ts';
@@ -31,11 +31,14 @@ export async function ingestBatch(
     );
     if (rows.length === 0) throw new HqError('NOT_FOUND', `no device ${device.deviceId}`);
     const acked = num(rows[0]?.acked_seq);
-    if (batch.toSeq <= acked) return { ackedSeq: acked, inserted: 0, duplicate: true };
     if (batch.fromSeq > acked + 1)
       throw new HqError('SEQ_GAP', `batch starts at ${batch.fromSeq}, acked is ${acked}`, {
         ackedSeq: acked,
       });
+    // Members enrolled at the store: stored whenever hq answers with an ack (a duplicate
+    // too), since the device marks them sent on any ack.
+    await storeMembers(tx, batch);
+    if (batch.toSeq <= acked) return { ackedSeq: acked, inserted: 0, duplicate: true };
     const fresh: EntryInput[] = [];
     for (const e of batch.entries) {
       if (e.seq <= acked) continue;
@@ -73,4 +76,41 @@ export async function deviceAckedSeq(db: SqlDb, deviceId: string): Promise<numbe
     deviceId,
   ]);
   return num(rows[0]?.acked_seq);
+}
+
+/** hq's own data wins: a member or card hq already has is left alone (DO NOTHING). */
+async function storeMembers(tx: SqlRunner, batch: LedgerBatch): Promise<void> {
+  if (batch.members?.length) {
+    const added = await tx.query<{ id: string }>(
+      `INSERT INTO members (id, first_name, last_name, phone, email, birth_date, anniversary_date, language,
+         customer_group, tier, enrolled_at)
+       SELECT x.id, x."firstName", x."lastName", x.phone, x.email, x."birthDate", x."anniversaryDate", x.language,
+         x."customerGroup", x.tier, x."enrolledAt"::timestamptz
+       FROM json_to_recordset($1::json) AS x(id text, "firstName" text, "lastName" text, phone text, email text,
+         "birthDate" text, "anniversaryDate" text, language text, "customerGroup" text, tier text, "enrolledAt" text)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [JSON.stringify(batch.members)],
+    );
+    await addChanges(
+      tx,
+      'member',
+      added.map((r) => r.id),
+    );
+  }
+  if (batch.cards?.length) {
+    const added = await tx.query<{ uid: string }>(
+      `INSERT INTO cards (uid, number, member_id, status, expires_at, pin_hash, created_at)
+       SELECT upper(x.uid), x.number, x."memberId", x.status, x."expiresAt"::timestamptz, x."pinHash", x."createdAt"::timestamptz
+       FROM json_to_recordset($1::json) AS x(uid text, number text, "memberId" text, status text, "expiresAt" text,
+         "pinHash" text, "createdAt" text)
+       WHERE EXISTS (SELECT 1 FROM members m WHERE m.id = x."memberId")
+       ON CONFLICT DO NOTHING RETURNING uid`,
+      [JSON.stringify(batch.cards)],
+    );
+    await addChanges(
+      tx,
+      'card',
+      added.map((r) => r.uid),
+    );
+  }
 }

@@ -191,4 +191,34 @@ describe.each(drivers)('hq sync core ($name)', (driver) => {
     Number(
       (await db.query<{ a: string }>('SELECT acked_seq AS a FROM devices WHERE id = $1', [deviceId]))[0]?.a,
     );
+
+  it('a member enrolled at one store reaches hq and the other store, with its card', async () => {
+    const [a, b] = [stores[0]!, stores[1]!];
+    a.ledger.addMember(
+      { id: 'local-1', firstName: 'Local', tier: 'bronze', enrolledAt: '2026-11-23T10:00:00+04:00' },
+      [{ uid: '04BEEF01', memberId: 'local-1', createdAt: '2026-11-23T10:00:00+04:00' }],
+    );
+    earn(a.ledger, 's1', 's1:local', 'local-1', 40);
+    const sa = createSyncService({
+      ledger: a.ledger,
+      client: a.client,
+      deviceId: 'gw-1',
+      logger: silentLogger,
+    });
+    const sb = createSyncService({
+      ledger: b.ledger,
+      client: b.client,
+      deviceId: 'gw-2',
+      logger: silentLogger,
+    });
+    await sa.runOnce();
+    await sb.runOnce();
+    expect(b.ledger.getMember('local-1')?.firstName).toBe('Local');
+    expect(b.ledger.findCard({ uid: '04beef01' })?.memberId).toBe('local-1');
+    expect(shownBalance(b.ledger.db, 'local-1').points).toBe(40);
+    // Sent once: the next batch carries no members.
+    earn(a.ledger, 's1', 's1:local2', 'local-1', 1);
+    await sa.runOnce();
+    expect((await db.query('SELECT 1 FROM members WHERE id = $1', ['local-1'])).length).toBe(1);
+  });
 });

@@ -3,7 +3,7 @@
  * balance snapshots, and applying a changes page in ONE SQLite transaction. Applying the
  * same page twice changes nothing the second time.
  */
-import type { ChangesPage } from '../sync/wire.ts';
+import type { ChangesPage, WireCard, WireMember } from '../sync/wire.ts';
 import { all, type Db, one, run } from './sql.ts';
 
 export type SyncKey = 'cursor' | 'ackedSeq' | 'lastOkAt';
@@ -107,6 +107,7 @@ export function applyChangesPage(db: Db, page: ChangesPage, since: number, nowIs
           m.tier,
           m.enrolledAt,
         );
+        run(db, "INSERT INTO sync_members (member_id, origin) VALUES (?, 'hq') ON CONFLICT DO NOTHING", m.id);
         result.members++;
       }
       for (const c of page.cards) {
@@ -201,4 +202,74 @@ export function offersFor(db: Db, memberId: string): Array<{ id: string; body: u
     'SELECT id, body FROM sync_offers WHERE member_id = ? ORDER BY id',
     memberId,
   ).map((r) => ({ id: r.id, body: JSON.parse(r.body) as unknown }));
+}
+
+/** Members enrolled at this store that hq has not been sent yet, with their cards. */
+export function membersToUpload(db: Db, limit = 500): { members: WireMember[]; cards: WireCard[] } {
+  const rows = all<{
+    id: string;
+    first_name: string;
+    last_name: string | null;
+    phone: string | null;
+    email: string | null;
+    birth_date: string | null;
+    anniversary_date: string | null;
+    language: string;
+    customer_group: string | null;
+    tier: string;
+    enrolled_at: string;
+  }>(
+    db,
+    `SELECT m.* FROM members m WHERE NOT EXISTS (SELECT 1 FROM sync_members s WHERE s.member_id = m.id)
+     ORDER BY m.rowid LIMIT ?`,
+    limit,
+  );
+  const members: WireMember[] = rows.map((r) => ({
+    id: r.id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    phone: r.phone,
+    email: r.email,
+    birthDate: r.birth_date,
+    anniversaryDate: r.anniversary_date,
+    language: r.language,
+    customerGroup: r.customer_group,
+    tier: r.tier,
+    enrolledAt: r.enrolled_at,
+  }));
+  const cards: WireCard[] = [];
+  for (const m of members)
+    for (const c of all<{
+      uid: string;
+      number: string | null;
+      status: WireCard['status'];
+      expires_at: string | null;
+      pin_hash: string | null;
+      created_at: string;
+    }>(
+      db,
+      'SELECT uid, number, status, expires_at, pin_hash, created_at FROM cards WHERE member_id = ?',
+      m.id,
+    ))
+      cards.push({
+        uid: c.uid,
+        number: c.number,
+        memberId: m.id,
+        status: c.status,
+        expiresAt: c.expires_at,
+        pinHash: c.pin_hash,
+        createdAt: c.created_at,
+      });
+  return { members, cards };
+}
+
+export function markMembersUploaded(db: Db, ids: readonly string[]): void {
+  db.transaction(() => {
+    for (const id of ids)
+      run(
+        db,
+        "INSERT INTO sync_members (member_id, origin) VALUES (?, 'uploaded') ON CONFLICT DO NOTHING",
+        id,
+      );
+  }).immediate();
 }

@@ -1,7 +1,13 @@
 import type { Logger } from '../core/logger.ts';
 import type { Service } from '../core/service.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { applyChangesPage, getSyncState, setSyncState } from '../ledger/sync-store.ts';
+import {
+  applyChangesPage,
+  getSyncState,
+  markMembersUploaded,
+  membersToUpload,
+  setSyncState,
+} from '../ledger/sync-store.ts';
 import { type BackoffOptions, backoffDelay } from './backoff.ts';
 import type { HqClient } from './hq-client.ts';
 import type { LedgerBatch } from './wire.ts';
@@ -95,6 +101,7 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
       const entries = opts.ledger.entriesAfter(acked, batchSize);
       const last = entries[entries.length - 1];
       if (!last) return;
+      const fresh = membersToUpload(db);
       const batch: LedgerBatch = {
         batchId: `${opts.deviceId}:${acked + 1}-${last.seq}`,
         fromSeq: acked + 1,
@@ -115,9 +122,16 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
           at: e.at,
           programVersion: e.programVersion,
         })),
+        ...(fresh.members.length > 0 ? { members: fresh.members, cards: fresh.cards } : {}),
       };
       const answer = await opts.client.postBatch(opts.deviceId, batch, abort.signal);
       ok();
+      // hq stores them in the same transaction as the batch (also when it was a duplicate).
+      if (answer.kind === 'acked')
+        markMembersUploaded(
+          db,
+          fresh.members.map((m) => m.id),
+        );
       if (answer.kind === 'gap') log.warn('hq reports a gap; resuming from its ackedSeq', { ...answer });
       if (answer.ackedSeq > opts.ledger.lastSeq())
         log.error('hq has acked past this ledger (restored from an older backup?)', { ...answer });

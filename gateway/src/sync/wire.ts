@@ -29,29 +29,6 @@ export const wireEntry = z.strictObject({
 });
 export type WireEntry = z.infer<typeof wireEntry>;
 
-/** protocol.md §2: `{batchId, fromSeq, toSeq, entries[]}`, entries in device sequence order. */
-export const ledgerBatch = z
-  .strictObject({
-    batchId: z.string().min(1).max(200),
-    fromSeq: z.number().int().positive(),
-    toSeq: z.number().int().positive(),
-    entries: z.array(wireEntry).max(50_000),
-  })
-  .superRefine((b, ctx) => {
-    if (b.toSeq < b.fromSeq) ctx.addIssue({ code: 'custom', path: ['toSeq'], message: 'is before fromSeq' });
-    let prev = b.fromSeq - 1;
-    b.entries.forEach((e, i) => {
-      if (e.seq <= prev || e.seq > b.toSeq)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['entries', i, 'seq'],
-          message: 'must increase and lie within fromSeq..toSeq',
-        });
-      prev = e.seq;
-    });
-  });
-export type LedgerBatch = z.infer<typeof ledgerBatch>;
-
 export const ackResponse = z.object({ ackedSeq: z.number().int().min(0) });
 
 export const enrollRequest = z.strictObject({
@@ -86,6 +63,32 @@ export const wireCard = z.object({
   createdAt: z.string(),
 });
 export type WireCard = z.infer<typeof wireCard>;
+
+/** protocol.md §2: `{batchId, fromSeq, toSeq, entries[]}`, entries in device sequence order. */
+export const ledgerBatch = z
+  .strictObject({
+    batchId: z.string().min(1).max(200),
+    fromSeq: z.number().int().positive(),
+    toSeq: z.number().int().positive(),
+    entries: z.array(wireEntry).max(50_000),
+    /** Added field: members enrolled at this store, sent once, so hq and other stores know them. */
+    members: z.array(wireMember).max(10_000).optional(),
+    cards: z.array(wireCard).max(20_000).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if (b.toSeq < b.fromSeq) ctx.addIssue({ code: 'custom', path: ['toSeq'], message: 'is before fromSeq' });
+    let prev = b.fromSeq - 1;
+    b.entries.forEach((e, i) => {
+      if (e.seq <= prev || e.seq > b.toSeq)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', i, 'seq'],
+          message: 'must increase and lie within fromSeq..toSeq',
+        });
+      prev = e.seq;
+    });
+  });
+export type LedgerBatch = z.infer<typeof ledgerBatch>;
 
 /** protocol.md §2: hq's chain-wide balance, which includes this device's entries up to includesDeviceSeq. */
 export const wireBalance = z.object({

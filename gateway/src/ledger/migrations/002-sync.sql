@@ -36,3 +36,10 @@ CREATE TABLE sync_offers (
   PRIMARY KEY (id, member_id)
 ) STRICT;
 CREATE INDEX sync_offers_member ON sync_offers (member_id);
+
+-- Which members hq already knows: those it sent (origin hq) or that this store uploaded.
+-- A member enrolled here and not in this table goes up with the next ledger batch.
+CREATE TABLE sync_members (
+  member_id TEXT PRIMARY KEY,
+  origin TEXT NOT NULL CHECK (origin IN ('hq', 'uploaded'))
+) STRICT;
