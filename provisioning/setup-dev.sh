@@ -11,7 +11,7 @@ want=(g++ make python3)
 command -v node >/dev/null 2>&1 || want+=(nodejs)
 command -v npm >/dev/null 2>&1 || want+=(npm)
 if [[ "${1:-}" == "--test" ]]; then
-  want+=(socat mosquitto-clients chromium shellcheck postgresql)
+  want+=(socat mosquitto-clients chromium fonts-dejavu-core shellcheck postgresql)
 fi
 
 missing=()

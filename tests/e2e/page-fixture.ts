@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -94,4 +95,12 @@ export const enterPin = async (page: Page, pin: string): Promise<void> => {
   await page.locator('[data-testid="pin-ok"]').click();
 };
 
-export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+/**
+ * Where the e2e run writes its screenshots: the docs' folder when asked
+ * (`UPDATE_SCREENSHOTS=1 npx vitest run tests/e2e`), else a scratch folder, so an ordinary
+ * test run leaves the working tree as it was.
+ */
+export const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? join(ROOT, 'docs', 'screenshots')
+    : mkdtempSync(join(tmpdir(), 'le-screenshots-'));

@@ -66,6 +66,7 @@ export class HttpServer implements Service {
   private readonly server: Server;
   private readonly routes: RouteSpec[] = [];
   private readonly upgrades: UpgradeHandler[] = [];
+  private readonly upgraded = new Set<Duplex>();
 
   constructor(private readonly options: { port: number; host: string; logger: Logger }) {
     this.server = createServer((req, res) => {
@@ -76,6 +77,10 @@ export class HttpServer implements Service {
     });
     this.server.on('connection', (socket) => socket.setNoDelay(true));
     this.server.on('upgrade', (req, socket, head) => {
+      // Upgraded sockets (MQTT over WebSocket) leave the server's bookkeeping: track them so
+      // stop() can close them, or close() would wait for the kiosk page forever.
+      this.upgraded.add(socket);
+      socket.once('close', () => this.upgraded.delete(socket));
       if (!this.upgrades.some((handle) => handle(req, socket, head))) socket.destroy();
     });
   }
@@ -108,6 +113,8 @@ export class HttpServer implements Service {
   }
 
   async stop(): Promise<void> {
+    for (const socket of this.upgraded) socket.destroy();
+    this.upgraded.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
