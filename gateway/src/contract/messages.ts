@@ -62,8 +62,17 @@ export interface EventMessage<T extends EventType | string = string> {
   data: Record<string, unknown>;
 }
 
+/** What the gateway publishes after each committed operation (gateway/src/tills/ops, kiosk). */
 export interface LedgerPostedEvent extends EventMessage<'ledger.posted'> {
-  data: { transactionType: string; points: Points; credit: Money; storeId: string };
+  data: {
+    /** sale, return, authorize, capture, enroll, redeem-reward, convert, ... */
+    type: string;
+    storeId: string;
+    saleId?: string;
+    holdId?: string;
+    earned?: { points: Points; credit: Money };
+    reversed?: { points: Points; credit: Money };
+  };
 }
 export interface TierChangedEvent extends EventMessage<'tier.changed'> {
   data: { from: string; to: string };
