@@ -1,4 +1,5 @@
 /** The sync contract (protocol.md §2) end to end over loopback HTTP, once per storage driver. */
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../gateway/src/core/logger.ts';
 import type { Ledger } from '../../gateway/src/ledger/ledger.ts';
@@ -220,5 +221,23 @@ describe.each(drivers)('hq sync core ($name)', (driver) => {
     earn(a.ledger, 's1', 's1:local2', 'local-1', 1);
     await sa.runOnce();
     expect((await db.query('SELECT 1 FROM members WHERE id = $1', ['local-1'])).length).toBe(1);
+  });
+
+  it('refuses malformed batches with 400 naming the field, and oversized inflated bodies', async () => {
+    const token = await enroll(db, url, 's9', 'gw-9');
+    const post = (body: Buffer, headers: Record<string, string> = {}) =>
+      fetch(`${url}/v1/devices/gw-9/ledger`, {
+        method: 'POST',
+        body,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      });
+    const bad = await post(Buffer.from(JSON.stringify({ batchId: 'b', fromSeq: 1, toSeq: 0, entries: [] })));
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toMatch(/toSeq/);
+    // 100 MB of zeros gzip to ~100 KB: inflating stops at the limit.
+    const bomb = gzipSync(Buffer.alloc(100 * 1024 * 1024));
+    const r = await post(bomb, { 'content-encoding': 'gzip' });
+    expect([400, 413]).toContain(r.status);
+    expect((await post(Buffer.from('{}'), { 'content-encoding': 'br' })).status).toBe(400);
   });
 });

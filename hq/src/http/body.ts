@@ -20,7 +20,8 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   if (encoding === 'identity') return raw;
   if (encoding !== 'gzip') throw new HqError('INVALID_REQUEST', `unsupported content-encoding ${encoding}`);
   try {
-    const out = await gunzipAsync(raw, { maxOutputLength: limit * 8 });
+    // The limit applies to the inflated body too (a small gzip bomb must not fill memory).
+    const out = await gunzipAsync(raw, { maxOutputLength: limit });
     return out;
   } catch (error) {
     throw new HqError('INVALID_REQUEST', `bad gzip body: ${(error as Error).message}`);
