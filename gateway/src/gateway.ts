@@ -11,6 +11,7 @@ import { createKiosk, type Kiosk } from './kiosk/index.ts';
 import type { Ledger } from './ledger/index.ts';
 import type { Program } from './program/schema.ts';
 import { ReaderService } from './readers/reader-service.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
 import { openStoreLedger } from './store-ledger.ts';
 import { ManagerCodes } from './tills/manager-codes.ts';
 import { createRequestHandler } from './tills/request-handler.ts';
@@ -44,6 +45,7 @@ export class Gateway {
   readonly http: HttpServer;
   readonly readers: ReaderService;
   readonly kiosk: Kiosk;
+  readonly scheduler: Scheduler;
   private stopAll: (() => Promise<void>) | null = null;
   private readonly startedAt: string;
 
@@ -86,6 +88,14 @@ export class Gateway {
       this.broker.publish(topic, payload, opts);
     this.kiosk = createKiosk({ config, ops: this.ops, publish, logger: logger.child('gw:kiosk'), now });
     this.handleRequest = createRequestHandler(this.ops, this.kiosk.ops);
+    this.scheduler = new Scheduler({
+      ledger: this.ledger,
+      program: () => options.program,
+      storeId: config.storeId,
+      chain: config.hq !== undefined,
+      logger: logger.child('gw:scheduler'),
+      now,
+    });
     this.http = new HttpServer({
       port: config.http.port,
       host: config.http.host,
@@ -119,6 +129,7 @@ export class Gateway {
       this.http,
       this.kiosk,
       this.readers,
+      this.scheduler,
       { name: 'external-taps', start: () => this.listenForExternalTaps(), stop: () => {} },
       { name: 'status', start: () => this.publishStatus(), stop: () => {} },
     ];
