@@ -8,6 +8,7 @@ import { createHqClient, type HqClient } from '../../gateway/src/sync/hq-client.
 import { createSyncService } from '../../gateway/src/sync/sync-service.ts';
 import type { LedgerBatch } from '../../gateway/src/sync/wire.ts';
 import type { SqlDb } from '../../hq/src/db/sql.ts';
+import { createEnrollmentToken, enrollDevice } from '../../hq/src/enroll.ts';
 import type { Hub } from '../../hq/src/hub.ts';
 import { makeTempDir } from '../fakes/temp-dir.ts';
 import { earn, openStore, spend } from '../gateway/sync/store-fixture.ts';
@@ -239,5 +240,20 @@ describe.each(drivers)('hq sync core ($name)', (driver) => {
     const r = await post(bomb, { 'content-encoding': 'gzip' });
     expect([400, 413]).toContain(r.status);
     expect((await post(Buffer.from('{}'), { 'content-encoding': 'br' })).status).toBe(400);
+  });
+
+  it('an enrollment token expires, and is bound to its store', async () => {
+    const t0 = new Date('2026-11-23T10:00:00Z');
+    const { token } = await createEnrollmentToken(db, 's7', t0, 24);
+    const later = new Date(t0.getTime() + 25 * 3_600_000);
+    await expect(
+      enrollDevice(db, { enrollmentToken: token, deviceId: 'gw-7', storeId: 's7' }, later),
+    ).rejects.toThrow(/expired/);
+    const { token: t2 } = await createEnrollmentToken(db, 's7', t0, 24);
+    await expect(
+      enrollDevice(db, { enrollmentToken: t2, deviceId: 'gw-7', storeId: 's8' }, t0),
+    ).rejects.toThrow(/store s7/);
+    const stored = await db.query<{ token_hash: string }>('SELECT token_hash FROM enrollment_tokens');
+    expect(stored.some((r) => r.token_hash === token)).toBe(false);
   });
 });
