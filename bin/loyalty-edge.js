@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The loyalty-edge command. Sources are TypeScript run through tsx's loader, so a checkout
-// runs as it is, with no build step to forget.
+// The loyalty-edge command in a checkout: the TypeScript sources run through tsx's loader,
+// so there is no build step to forget. Devices run the compiled build instead
+// (`npm run build`, then `node dist/gateway/src/cli/run.js`): less memory, faster start.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../gateway/src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('../gateway/src/cli/run.ts');

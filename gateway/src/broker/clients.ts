@@ -1,9 +1,9 @@
 /**
  * The registry of clients allowed on the broker (protocol.md §1: every client
- * authenticates, username = id, password = secret). Secrets live here only as salted
- * scrypt hashes; the clear secret from the config is not kept.
+ * authenticates, username = id, password = secret). Secrets live here only as keyed
+ * digests; the clear secret from the config is not kept.
  */
-import { createHmac, randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export type ClientRole = 'till' | 'kiosk' | 'integration';
 
@@ -40,20 +40,11 @@ export interface ClientRegistry {
   readonly size: number;
 }
 
-export interface ClientRegistryOptions {
-  /** scrypt cost. The default (2^14) costs ~50 ms on a Pi 4, paid once per id and secret. */
-  cost?: number;
-}
-
 interface Entry {
   identity: ClientIdentity;
-  salt: Buffer;
-  hash: Buffer;
-  /** Keyed digest of the last secret that verified: reconnect storms skip scrypt. */
-  verifiedDigest: Buffer | null;
+  /** HMAC of the secret under this process's random key: the clear secret is not kept. */
+  digest: Buffer;
 }
-
-const KEY_LENGTH = 32;
 
 /** Integrations are flows a technician wires: a runaway one must not crowd the tills out. */
 export const DEFAULT_INTEGRATION_RATE = 50;
@@ -63,15 +54,18 @@ export function isTopicLevel(value: string): boolean {
   return value.length > 0 && !/[/+#\0]/.test(value);
 }
 
-export function createClientRegistry(
-  config: ClientsConfig,
-  options: ClientRegistryOptions = {},
-): ClientRegistry {
-  const cost = options.cost ?? 2 ** 14;
+/**
+ * The clients allowed on the broker. Secrets are kept as keyed digests (HMAC-SHA256 under a
+ * random key of this process): a memory dump does not give the secrets away, and checking a
+ * CONNECT costs microseconds, so reconnect storms cost nothing. A slow hash (scrypt) would
+ * protect a stored hash against offline guessing; these digests are never stored, and scrypt
+ * leaves ~16 MB of resident memory per call behind on a device with little to spare.
+ */
+export function createClientRegistry(config: ClientsConfig): ClientRegistry {
   const entries = new Map<string, Entry>();
-  // Per-process key: the verification cache holds HMACs, not plain fast hashes of secrets.
-  const cacheKey = randomBytes(32);
-  const dummy = { salt: randomBytes(16), hash: randomBytes(KEY_LENGTH) };
+  const key = randomBytes(32);
+  const digestOf = (secret: Buffer | string): Buffer => createHmac('sha256', key).update(secret).digest();
+  const unknown = digestOf(randomBytes(32));
 
   const add = (identity: ClientIdentity, secret: string): void => {
     // Ids become topic levels (protocol.md §1 ACL), so they must be one plain level.
@@ -82,9 +76,7 @@ export function createClientRegistry(
     }
     if (entries.has(identity.id)) throw new Error(`duplicate client id "${identity.id}"`);
     if (!secret) throw new Error(`${identity.id}: empty secret`);
-    const salt = randomBytes(16);
-    const hash = scryptSync(secret, salt, KEY_LENGTH, { N: cost });
-    entries.set(identity.id, { identity, salt, hash, verifiedDigest: null });
+    entries.set(identity.id, { identity, digest: digestOf(secret) });
   };
   for (const t of config.tills ?? []) add({ id: t.id, role: 'till' }, t.secret);
   for (const k of config.kiosks ?? []) add({ id: k.id, role: 'kiosk', reader: k.reader }, k.secret);
@@ -101,26 +93,15 @@ export function createClientRegistry(
     );
   }
 
-  const derive = (secret: Buffer, salt: Buffer): Promise<Buffer | null> =>
-    new Promise((resolve) => {
-      scrypt(secret, salt, KEY_LENGTH, { N: cost }, (err, key) => resolve(err ? null : key));
-    });
-
   return {
     size: entries.size,
     get: (id) => entries.get(id)?.identity,
     async verify(id, secret) {
       if (id === undefined || secret === undefined) return null;
-      const given = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
       const entry = entries.get(id);
-      const digest = createHmac('sha256', cacheKey).update(id).update('\0').update(given).digest();
-      if (entry?.verifiedDigest && timingSafeEqual(entry.verifiedDigest, digest)) return entry.identity;
-      // Unknown ids still pay one scrypt, so timing does not reveal which ids exist.
-      const key = await derive(given, entry?.salt ?? dummy.salt);
-      const target = entry?.hash ?? dummy.hash;
-      if (!entry || key === null || !timingSafeEqual(key, target)) return null;
-      entry.verifiedDigest = digest;
-      return entry.identity;
+      // Unknown ids are compared too, so timing does not reveal which ids exist.
+      const match = timingSafeEqual(digestOf(secret), entry?.digest ?? unknown);
+      return entry && match ? entry.identity : null;
     },
   };
 }

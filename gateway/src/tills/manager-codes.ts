@@ -1,28 +1,30 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Refusal } from './refusal.ts';
 
 const MAX_FAILURES = 5;
 const LOCKOUT_MS = 15 * 60_000;
 
 /**
- * Store managers' codes (protocol.md §1 managerCode), kept only as salted scrypt hashes.
+ * Store managers' codes (protocol.md §1 managerCode), kept only as keyed digests (HMAC under
+ * a random key of this process, as the broker keeps client secrets).
  * Wrong codes count toward a lockout like PINs: after 5 in a row, every code is refused for
  * 15 minutes.
  */
 export class ManagerCodes {
-  private readonly hashes: Array<{ id: string; salt: Buffer; hash: Buffer }>;
+  private readonly hashes: Array<{ id: string; digest: Buffer }>;
+  private readonly key = randomBytes(32);
   private failures = 0;
   private lockedUntil = 0;
 
   constructor(
     managers: ReadonlyArray<{ id: string; code: string }>,
     private readonly now: () => number = Date.now,
-    private readonly cost = 2 ** 12,
   ) {
-    this.hashes = managers.map((m) => {
-      const salt = randomBytes(16);
-      return { id: m.id, salt, hash: scryptSync(m.code, salt, 32, { N: cost }) };
-    });
+    this.hashes = managers.map((m) => ({ id: m.id, digest: this.digest(m.code) }));
+  }
+
+  private digest(code: string): Buffer {
+    return createHmac('sha256', this.key).update(code).digest();
   }
 
   /** The manager the code belongs to, or MANAGER_CODE_INVALID. */
@@ -30,8 +32,9 @@ export class ManagerCodes {
     if (this.now() < this.lockedUntil)
       throw new Refusal('MANAGER_CODE_INVALID', 'too many wrong manager codes; try again later');
     if (typeof code === 'string' && code !== '') {
+      const given = this.digest(code);
       for (const m of this.hashes) {
-        if (timingSafeEqual(scryptSync(code, m.salt, 32, { N: this.cost }), m.hash)) {
+        if (timingSafeEqual(given, m.digest)) {
           this.failures = 0;
           return m.id;
         }

@@ -61,7 +61,7 @@ describe('broker authentication (protocol.md §1: every client authenticates)', 
 
 describe('client registry', () => {
   it('verifies secrets and rejects ids that are not one plain topic level', async () => {
-    const registry = createClientRegistry(clientsConfig, { cost: 2 ** 10 });
+    const registry = createClientRegistry(clientsConfig);
     expect(await registry.verify('kiosk-1', 'kiosk-1-secret')).toEqual({
       id: 'kiosk-1',
       role: 'kiosk',

@@ -36,8 +36,7 @@ export interface Harness {
 }
 
 export async function startHarness(overrides: Partial<BrokerOptions> = {}): Promise<Harness> {
-  // A low scrypt cost keeps the suite fast; the production default is 2^14.
-  const clients = createClientRegistry(clientsConfig, { cost: 2 ** 10 });
+  const clients = createClientRegistry(clientsConfig);
   const broker = createBroker({ clients, mqttPort: 0, host: '127.0.0.1', onRequest: echo, ...overrides });
   await broker.start();
   const url = `mqtt://127.0.0.1:${broker.ports.mqtt}`;
