@@ -95,43 +95,67 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
     opts.ledger.markAckedThrough(ackedSeq, now().toISOString());
   };
 
+  /** The batch after `acked` (null: nothing to send), without members already in flight. */
+  function buildBatch(
+    acked: number,
+    inFlight: ReadonlySet<string>,
+  ): { batch: LedgerBatch; members: string[] } | null {
+    const entries = opts.ledger.entriesAfter(acked, batchSize);
+    const last = entries[entries.length - 1];
+    if (!last) return null;
+    const fresh = membersToUpload(db);
+    const members = fresh.members.filter((m) => !inFlight.has(m.id));
+    const ids = new Set(members.map((m) => m.id));
+    const batch: LedgerBatch = {
+      batchId: `${opts.deviceId}:${acked + 1}-${last.seq}`,
+      fromSeq: acked + 1,
+      toSeq: last.seq,
+      entries: entries.map((e) => ({
+        seq: e.seq,
+        // Each entry's own idempotency key (protocol.md §2): unique across the chain.
+        key: `${opts.deviceId}/${e.idempotencyKey}/${e.seq}`,
+        txKey: e.idempotencyKey,
+        owner: e.owner,
+        asset: e.asset,
+        bucket: e.bucket,
+        kind: e.kind,
+        amount: e.amount,
+        qualifying: e.qualifying,
+        ruleId: e.ruleId,
+        meta: e.meta,
+        at: e.at,
+        programVersion: e.programVersion,
+      })),
+      ...(members.length > 0 ? { members, cards: fresh.cards.filter((c) => ids.has(c.memberId)) } : {}),
+    };
+    return { batch, members: [...ids] };
+  }
+
   async function upload(): Promise<void> {
+    type Built = { batch: LedgerBatch; members: string[] } | null;
+    // A holder, not a `let`: TypeScript does not follow the assignment made across the await.
+    const ahead: { prepared: { acked: number; next: Built } | null } = { prepared: null };
     for (;;) {
       const acked = Number(getSyncState(db, 'ackedSeq') ?? '0');
-      const entries = opts.ledger.entriesAfter(acked, batchSize);
-      const last = entries[entries.length - 1];
-      if (!last) return;
-      const fresh = membersToUpload(db);
-      const batch: LedgerBatch = {
-        batchId: `${opts.deviceId}:${acked + 1}-${last.seq}`,
-        fromSeq: acked + 1,
-        toSeq: last.seq,
-        entries: entries.map((e) => ({
-          seq: e.seq,
-          // Each entry's own idempotency key (protocol.md §2): unique across the chain.
-          key: `${opts.deviceId}/${e.idempotencyKey}/${e.seq}`,
-          txKey: e.idempotencyKey,
-          owner: e.owner,
-          asset: e.asset,
-          bucket: e.bucket,
-          kind: e.kind,
-          amount: e.amount,
-          qualifying: e.qualifying,
-          ruleId: e.ruleId,
-          meta: e.meta,
-          at: e.at,
-          programVersion: e.programVersion,
-        })),
-        ...(fresh.members.length > 0 ? { members: fresh.members, cards: fresh.cards } : {}),
-      };
-      const answer = await opts.client.postBatch(opts.deviceId, batch, abort.signal);
+      const current: Built =
+        ahead.prepared?.acked === acked ? ahead.prepared.next : buildBatch(acked, new Set());
+      ahead.prepared = null;
+      if (!current) return;
+      const sending = opts.client.postBatch(opts.deviceId, current.batch, abort.signal);
+      // While hq ingests this batch, read the next one (device and hq work at the same time);
+      // it is used only if hq acks exactly this batch.
+      try {
+        ahead.prepared = {
+          acked: current.batch.toSeq,
+          next: buildBatch(current.batch.toSeq, new Set(current.members)),
+        };
+      } catch {
+        ahead.prepared = null; // read again after the answer (and the request is still awaited)
+      }
+      const answer = await sending;
       ok();
       // hq stores them in the same transaction as the batch (also when it was a duplicate).
-      if (answer.kind === 'acked')
-        markMembersUploaded(
-          db,
-          fresh.members.map((m) => m.id),
-        );
+      if (answer.kind === 'acked') markMembersUploaded(db, current.members);
       if (answer.kind === 'gap') log.warn('hq reports a gap; resuming from its ackedSeq', { ...answer });
       if (answer.ackedSeq > opts.ledger.lastSeq())
         log.error('hq has acked past this ledger (restored from an older backup?)', { ...answer });
