@@ -73,13 +73,34 @@ export function loadMemberState(db: Db, memberId: string, now: Date, windowMonth
     debt[b.asset] = b.amount;
   }
 
+  // The engine decides the window's first day exactly; only entries near that edge need
+  // their own instant. Everything well inside the window is one sum, dated inside it, so a
+  // frequent customer's state does not grow with every sale of the year.
+  // Four days back: UTC month arithmetic overflows (31 March − 1 month = 3 March) where the
+  // engine's calendar clamps (28 February), and the program's day may start a day apart.
+  const edgeFrom = cutoff.getTime() - 4 * DAY_MS;
+  const edgeTo = cutoff.getTime() + 2 * DAY_MS;
   const qualifying = all<QualifyingEntry>(
     db,
     `SELECT at, qualifying AS amount FROM entries
-     WHERE owner_type = 'member' AND owner_id = ? AND qualifying <> 0 AND at_ms >= ? ORDER BY at_ms, seq`,
+     WHERE owner_type = 'member' AND owner_id = ? AND qualifying <> 0 AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, seq`,
     memberId,
-    cutoff.getTime() - DAY_MS,
+    edgeFrom,
+    edgeTo,
   );
+  // Dated as the earliest of them (its own `at` as stored), so one entry reads as itself.
+  const inside = one<{ amount: number | null; at: string | null }>(
+    db,
+    `SELECT SUM(qualifying) AS amount, (
+       SELECT at FROM entries WHERE owner_type = 'member' AND owner_id = ? AND qualifying <> 0 AND at_ms >= ?
+       ORDER BY at_ms, seq LIMIT 1) AS at
+     FROM entries WHERE owner_type = 'member' AND owner_id = ? AND qualifying <> 0 AND at_ms >= ?`,
+    memberId,
+    edgeTo,
+    memberId,
+    edgeTo,
+  );
+  if (inside?.amount && inside.at !== null) qualifying.push({ at: inside.at, amount: inside.amount });
 
   const eventsPosted = all<{ event: string }>(
     db,
