@@ -13,6 +13,8 @@ import type { Program } from './program/schema.ts';
 import { ReaderService } from './readers/reader-service.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { openStoreLedger } from './store-ledger.ts';
+import { createGatewaySync } from './sync/device-token.ts';
+import type { SyncService } from './sync/sync-service.ts';
 import { ManagerCodes } from './tills/manager-codes.ts';
 import { createRequestHandler } from './tills/request-handler.ts';
 import { StoreOps } from './tills/store-ops.ts';
@@ -46,6 +48,9 @@ export class Gateway {
   readonly readers: ReaderService;
   readonly kiosk: Kiosk;
   readonly scheduler: Scheduler;
+  /** Store-and-forward sync with head office; null when no hq is configured or not yet enrolled. */
+  readonly sync: SyncService | null;
+  private lastSyncOkAt: string | null = null;
   private stopAll: (() => Promise<void>) | null = null;
   private readonly startedAt: string;
 
@@ -96,6 +101,21 @@ export class Gateway {
       logger: logger.child('gw:scheduler'),
       now,
     });
+    this.sync = createGatewaySync(config, {
+      ledger: this.ledger,
+      logger: logger.child('gw:sync'),
+      onProgress: (p) => {
+        this.lastSyncOkAt = p.lastOkAt;
+        this.publishStatus().catch(() => {});
+        this.broker
+          .publish(topics.event('sync.state'), {
+            type: 'sync.state',
+            at: now().toISOString(),
+            data: { pending: p.pending, lastOkAt: p.lastOkAt, online: p.lastError === null },
+          })
+          .catch(() => {});
+      },
+    });
     this.http = new HttpServer({
       port: config.http.port,
       host: config.http.host,
@@ -130,6 +150,7 @@ export class Gateway {
       this.kiosk,
       this.readers,
       this.scheduler,
+      ...(this.sync ? [this.sync] : []),
       { name: 'external-taps', start: () => this.listenForExternalTaps(), stop: () => {} },
       { name: 'status', start: () => this.publishStatus(), stop: () => {} },
     ];
@@ -173,7 +194,7 @@ export class Gateway {
       storeId: config.storeId,
       startedAt: this.startedAt,
       program: { id: config.storeId, version: program.version },
-      sync: { pending: this.ledger.pendingCount(), lastOkAt: null },
+      sync: { pending: this.ledger.pendingCount(), lastOkAt: this.lastSyncOkAt },
     });
   }
 }

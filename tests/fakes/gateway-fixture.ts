@@ -61,8 +61,12 @@ export interface GatewayFixture {
 }
 
 /** A real gateway in this process on loopback ephemeral ports, with the demo program and members. */
-export const startGateway = async (overrides: Record<string, unknown> = {}): Promise<GatewayFixture> => {
+export const startGateway = async (
+  overrides: Record<string, unknown> = {},
+  prepare?: (dataDir: string) => void,
+): Promise<GatewayFixture> => {
   const dir = makeTempDir('le-gw-');
+  prepare?.(dir.path);
   const program = await loadDemoProgram();
   const config = validateConfig(testConfigValue(dir.path, overrides), dir.path, null);
   const gateway = new Gateway({ config, program, logger: silentLogger });
