@@ -16,6 +16,7 @@ import { openStoreLedger } from './store-ledger.ts';
 import { createGatewaySync } from './sync/device-token.ts';
 import type { SyncService } from './sync/sync-service.ts';
 import { ManagerCodes } from './tills/manager-codes.ts';
+import { offlineCap } from './tills/offline-cap.ts';
 import { createRequestHandler } from './tills/request-handler.ts';
 import { StoreOps } from './tills/store-ops.ts';
 
@@ -65,6 +66,7 @@ export class Gateway {
       storeId: config.storeId,
       now,
       managers: new ManagerCodes(config.managers),
+      offlineCap: offlineCap(config, this.ledger, () => options.program),
       logger: logger.child('gw:tills'),
       onCommitted: (events) => {
         const at = now().toISOString();

@@ -73,6 +73,8 @@ const redeem =
       const state = loadState(ledger, card.memberId, now, ctx.program);
       const reward = ctx.program.rewards.find((r) => r.id === rewardId);
       const stockLeft = reward?.stock === undefined ? null : ledger.rewardStockLeft(rewardId);
+      const capped = ops.deps.offlineCap?.(state.memberId, 'points', reward?.cost.points ?? 0, now);
+      if (capped) throw capped;
       const result = redeemReward(ctx, state, { rewardId, stockLeft });
       // program.md Redemption: stock is reserved and decremented atomically in the same commit.
       const commit: LedgerCommit = {
@@ -104,6 +106,8 @@ const convert =
       const { ledger } = ops.deps;
       const card = resolveCard(ledger, { uid }, now);
       const state = loadState(ledger, card.memberId, now, ctx.program);
+      const capped = ops.deps.offlineCap?.(state.memberId, 'points', points, now);
+      if (capped) throw capped;
       const result = convertPointsToCredit(ctx, state, points);
       return {
         commit: result.transaction,

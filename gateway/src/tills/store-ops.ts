@@ -6,6 +6,7 @@ import type { LedgerCommit } from '../ledger/types.ts';
 import type { Program } from '../program/schema.ts';
 import { requestHash, requestKey } from './idempotency.ts';
 import type { ManagerCodes } from './manager-codes.ts';
+import type { OfflineCap } from './offline-cap.ts';
 import { Refusal, refusalOf } from './refusal.ts';
 import { WriteQueue } from './write-queue.ts';
 
@@ -24,6 +25,8 @@ export interface StoreDeps {
   managers: ManagerCodes;
   logger: Logger;
   onCommitted?: (events: CommittedEvent[]) => void;
+  /** A chain store's cap on spends while head office is unreachable (tills/offline-cap.ts). */
+  offlineCap?: OfflineCap;
 }
 
 /** What an op decides inside the group commit: the transaction and the `ok` response fields. */

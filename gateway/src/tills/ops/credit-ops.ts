@@ -37,6 +37,8 @@ export const authorize = (req: BrokerRequest, ops: StoreOps): Promise<RequestOut
     },
     ({ now, ctx }) => {
       const state = loadState(ledger, resolveCard(ledger, ref, now).memberId, now, ctx.program);
+      const capped = ops.deps.offlineCap?.(state.memberId, 'credit', credit, now);
+      if (capped) throw capped;
       const result = engineAuthorize(ctx, state, { holdId, credit });
       return {
         commit: result.transaction,
