@@ -1,4 +1,4 @@
-import type { Command } from '../../gateway/src/cli/command.ts';
+import type { Command, CommandEntry } from '../../gateway/src/cli/command.ts';
 import { makeClientCommands } from './clients.ts';
 import { defaultContext, type ProvisionContext } from './context.ts';
 import { makeDoctorCommand } from './doctor/doctor-command.ts';
@@ -16,3 +16,14 @@ export const makeProvisioningCommands = (
 
 /** Registered in gateway/src/cli/commands/index.ts: `provision init|add-*|rotate-secret`, `doctor`. */
 export const provisioningCommands: Command[] = makeProvisioningCommands();
+
+/**
+ * The same commands in the CLI's list shape (gateway/src/cli/command.ts CommandEntry).
+ * Not lazy: importing this module builds them, which costs little next to a run.
+ */
+export const provisioningEntries: CommandEntry[] = provisioningCommands.map((c) => ({
+  words: c.words,
+  usage: c.usage,
+  summary: c.summary,
+  load: async () => c,
+}));
