@@ -82,7 +82,8 @@ if want setup; then
   log "pi-setup done"
 fi
 
-APP=/opt/loyalty-edge/releases/$VERSION
+# The release pi-setup installed (HEAD may have moved on since the setup stage ran).
+APP=$(readlink "$ROOTFS/opt/loyalty-edge/current" || echo "/opt/loyalty-edge/releases/$VERSION")
 if want modules; then
   hash=$(sha256sum "$REPO/package-lock.json" | cut -c1-16)
   cached=$CACHE/node_modules-$hash.tar
