@@ -102,6 +102,7 @@ export class Gateway {
       chain: config.hq !== undefined,
       logger: logger.child('gw:scheduler'),
       now,
+      intervalMs: config.scheduler.intervalSeconds * 1000,
     });
     this.sync = createGatewaySync(config, {
       ledger: this.ledger,
@@ -151,7 +152,7 @@ export class Gateway {
       this.http,
       this.kiosk,
       this.readers,
-      this.scheduler,
+      ...(this.config.scheduler.enabled ? [this.scheduler] : []),
       ...(this.sync ? [this.sync] : []),
       { name: 'external-taps', start: () => this.listenForExternalTaps(), stop: () => {} },
       { name: 'status', start: () => this.publishStatus(), stop: () => {} },

@@ -37,6 +37,8 @@ export const testConfigValue = (dataDir: string, overrides: Record<string, unkno
   integrations: [{ id: 'node-red', secret: 'nr-secret', allowTillRequests: false }],
   managers: [{ id: 'manager-1', code: MANAGER_CODE }],
   readers: [{ id: 'reader-1', driver: 'simulated' }],
+  // Scheduled jobs post birthdays and expiries by today's date: tests that want them call them.
+  scheduler: { enabled: false },
   ...overrides,
 });
 

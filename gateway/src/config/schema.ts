@@ -108,6 +108,13 @@ export const configSchema = z.strictObject({
       }),
     })
     .optional(),
+  /** Scheduled jobs (expiry, yearly events, daily tiers): off only for tests that must not depend on today's date. */
+  scheduler: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      intervalSeconds: z.number().int().min(1).max(86_400).default(60),
+    })
+    .default({ enabled: true, intervalSeconds: 60 }),
   log: z
     .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
     .default({ level: 'info' }),
