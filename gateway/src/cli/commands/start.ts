@@ -1,5 +1,6 @@
 import type { Config } from '../../config/load.ts';
 import { createLogger } from '../../core/logger.ts';
+import { systemdNotifier } from '../../core/systemd.ts';
 import { DEMO_MEMBERS } from '../../demo/demo-config.ts';
 import { Gateway, VERSION } from '../../gateway.ts';
 import { readMembersFile } from '../../import/read-members.ts';
@@ -94,9 +95,14 @@ export const start: Command = {
       throw error;
     }
     banner(gateway, demo, io);
+    const systemd = systemdNotifier();
+    systemd?.ready();
+    const stopWatchdog = systemd?.watchdog();
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         io.err(`\n${signal}: stopping…`);
+        systemd?.stopping();
+        stopWatchdog?.();
         gateway.stop().finally(resolve);
       };
       process.once('SIGINT', () => stop('SIGINT'));
