@@ -10,7 +10,7 @@
 #   --dry-run      print what would change; change nothing.
 #   --source DIR   the checkout or unpacked release to install (default: this checkout).
 #   --version V    release name (default: package.json version + git commit).
-#   --npm MODE     ci (default: npm ci --omit=dev in the release), skip.
+#   --npm MODE     ci (default: npm ci, npm run build, npm prune --omit=dev in the release), skip.
 #   --kiosk ID     enable the kiosk screen for kiosk ID (loyalty-kiosk@ID).
 #   --no-kiosk     skip Chromium and labwc (a Pi without a screen).
 #   --no-app       skip installing the app (files and system settings only).
@@ -234,9 +234,9 @@ files() {
 # Written by pi-setup.sh. Runs the current release's CLI as the service user.
 export LOYALTY_EDGE_CONFIG="${LOYALTY_EDGE_CONFIG:-/etc/loyalty-edge/config.yaml}"
 if [ "$(id -u)" -eq 0 ]; then
-  exec runuser -u loyalty -- env LOYALTY_EDGE_CONFIG="$LOYALTY_EDGE_CONFIG" /usr/bin/node /opt/loyalty-edge/current/bin/loyalty-edge.js "$@"
+  exec runuser -u loyalty -- env LOYALTY_EDGE_CONFIG="$LOYALTY_EDGE_CONFIG" /usr/bin/node /opt/loyalty-edge/current/dist/gateway/src/cli/run.js "$@"
 fi
-exec /usr/bin/node /opt/loyalty-edge/current/bin/loyalty-edge.js "$@"
+exec /usr/bin/node /opt/loyalty-edge/current/dist/gateway/src/cli/run.js "$@"
 EOF
   # Secrets generated once: a rerun must not change Node-RED's credential key.
   if [[ ! -f $(path /etc/loyalty-edge/node-red.env) ]]; then
@@ -273,9 +273,11 @@ app() {
         tar -C "$(path "$release.partial")" -xf -
       if [[ $NPM == ci ]]; then
         if ((LIVE)); then
-          (cd "$release.partial" && npm ci --omit=dev --no-audit --no-fund)
+          # The device runs the compiled build (less memory, faster start); the build tools
+          # are dev dependencies, pruned once dist/ and the kiosk bundle exist.
+          (cd "$release.partial" && npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev --no-audit --no-fund)
         else
-          say "skipped (--root): npm ci --omit=dev in $release"
+          say "skipped (--root): npm ci, npm run build, npm prune --omit=dev in $release"
         fi
       fi
       mv "$(path "$release.partial")" "$(path "$release")"

@@ -126,7 +126,9 @@ if [[ ! -d $release ]]; then
   rm -rf "$release.partial"
   mkdir -p "$release.partial"
   tar -C "$SOURCE" --exclude=./node_modules --exclude=./data --exclude=./.git -cf - . | tar -C "$release.partial" -xf -
-  if [[ $NPM == ci ]]; then (cd "$release.partial" && npm ci --omit=dev --no-audit --no-fund); fi
+  if [[ $NPM == ci ]]; then
+    (cd "$release.partial" && npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev --no-audit --no-fund)
+  fi
   mv "$release.partial" "$release"
 fi
 
