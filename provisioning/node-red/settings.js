@@ -46,11 +46,15 @@ module.exports = {
   },
   diagnostics: { enabled: false, ui: false },
   telemetry: { enabled: false },
-  // No HTTP-in endpoints for the shop network: flows talk MQTT to the gateway.
-  httpNodeRoot: false,
+  // HTTP-in endpoints (the HTTP till adapter of flows/examples) on the same loopback-only
+  // listener: a till on the shop network reaches them through a reverse proxy, if at all.
+  httpNodeRoot: '/',
   httpStatic: false,
   logging: { console: { level: 'info', metrics: false, audit: false } },
   exportGlobalContextKeys: false,
   functionExternalModules: false,
   functionTimeout: 5,
+  // Applies to every function node, imported flows included (functionTimeout is only the
+  // editor's default for new nodes): a spinning flow is stopped, not left to starve Node-RED.
+  globalFunctionTimeout: 10,
 };
