@@ -152,8 +152,10 @@ for (const [file, fn] of [
   if (!existsSync(new URL(file, import.meta.url))) continue;
   log(`${fn}…`);
   try {
-    const mod = (await import(file)) as Record<string, () => Promise<BenchRow[]>>;
-    rows.push(...(await mod[fn]!()));
+    type Row = Partial<BenchRow> & { name?: string; value: number; unit: string };
+    const mod = (await import(file)) as Record<string, () => Promise<Row[]>>;
+    // Other parts name their rows `name`; the table's id is the benchmark's.
+    for (const r of await mod[fn]!()) rows.push({ ...r, id: r.id ?? fn.slice(3), what: r.what ?? r.name ?? '' });
   } catch (error) {
     // One benchmark failing must not lose the others' figures; the row says what happened.
     rows.push({

@@ -7,6 +7,7 @@ import { cardPinHash } from '../../ledger/lookups.ts';
 import type { NewMember } from '../../ledger/types.ts';
 import { parseCardRef, resolveCard } from '../card-access.ts';
 import { requestKey } from '../idempotency.ts';
+import type { ManagerCodes } from '../manager-codes.ts';
 import { getMember, memberSummary } from '../member-view.ts';
 import { Refusal } from '../refusal.ts';
 import type { StoreOps } from '../store-ops.ts';
@@ -127,21 +128,24 @@ export const enroll = async (req: BrokerRequest, ops: StoreOps): Promise<Request
   });
 };
 
+/** The refusal a wrong manager code gets (counted toward the lockout), or null. */
+const managerRefusal = (managers: ManagerCodes, code: unknown): Refusal | null => {
+  try {
+    managers.verify(code);
+    return null;
+  } catch (error) {
+    if (error instanceof Refusal) return error;
+    throw error;
+  }
+};
+
 /** protocol.md §1 card-unlock: a store manager unlocks a card locked by wrong PINs. */
 export const cardUnlock = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcome> => {
   const { ledger, managers } = ops.deps;
   const ref = parseCardRef(req.body.card);
   return ops.checkedWrite(
     req,
-    async () => {
-      try {
-        managers.verify(req.body.managerCode);
-        return null;
-      } catch (error) {
-        if (error instanceof Refusal) return error;
-        throw error;
-      }
-    },
+    async () => managerRefusal(managers, req.body.managerCode),
     ({ ctx }) => {
       const card = ledger.findCard(ref);
       if (!card) throw new Refusal('CARD_UNKNOWN', 'no such card');
@@ -171,15 +175,7 @@ export const cardReplace = (req: BrokerRequest, ops: StoreOps): Promise<RequestO
   if (!('uid' in newRef)) throw new Refusal('INVALID_REQUEST', 'newCard.uid: a new card is named by its uid');
   return ops.checkedWrite(
     req,
-    async () => {
-      try {
-        managers.verify(req.body.managerCode);
-        return null;
-      } catch (error) {
-        if (error instanceof Refusal) return error;
-        throw error;
-      }
-    },
+    async () => managerRefusal(managers, req.body.managerCode),
     ({ ctx }) => {
       const old = ledger.findCard(oldRef);
       if (!old) throw new Refusal('CARD_UNKNOWN', 'card: no such card');
