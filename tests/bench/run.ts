@@ -155,7 +155,8 @@ for (const [file, fn] of [
     type Row = Partial<BenchRow> & { name?: string; value: number; unit: string };
     const mod = (await import(file)) as Record<string, () => Promise<Row[]>>;
     // Other parts name their rows `name`; the table's id is the benchmark's.
-    for (const r of await mod[fn]!()) rows.push({ ...r, id: r.id ?? fn.slice(3), what: r.what ?? r.name ?? '' });
+    for (const r of await mod[fn]!())
+      rows.push({ ...r, id: r.id ?? fn.slice(3), what: r.what ?? r.name ?? '' });
   } catch (error) {
     // One benchmark failing must not lose the others' figures; the row says what happened.
     rows.push({
