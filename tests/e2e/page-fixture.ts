@@ -104,3 +104,5 @@ export const SCREENSHOTS =
   process.env.UPDATE_SCREENSHOTS === '1'
     ? join(ROOT, 'docs', 'screenshots')
     : mkdtempSync(join(tmpdir(), 'le-screenshots-'));
+if (process.env.UPDATE_SCREENSHOTS !== '1')
+  process.once('exit', () => rmSync(SCREENSHOTS, { recursive: true, force: true }));
