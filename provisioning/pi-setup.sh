@@ -10,7 +10,7 @@
 #   --dry-run      print what would change; change nothing.
 #   --source DIR   the checkout or unpacked release to install (default: this checkout).
 #   --version V    release name (default: package.json version + git commit).
-#   --npm MODE     ci (default: npm ci, npm run build, npm prune --omit=dev in the release), skip.
+#   --npm MODE     ci (default: npm install from the lock file, npm run build, npm prune --omit=dev in the release), skip.
 #   --kiosk ID     enable the kiosk screen for kiosk ID (loyalty-kiosk@ID).
 #   --no-kiosk     skip Chromium and labwc (a Pi without a screen).
 #   --no-app       skip installing the app (files and system settings only).
@@ -275,9 +275,9 @@ app() {
         if ((LIVE)); then
           # The device runs the compiled build (less memory, faster start); the build tools
           # are dev dependencies, pruned once dist/ and the kiosk bundle exist.
-          (cd "$release.partial" && npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev --no-audit --no-fund)
+          (cd "$release.partial" && npm install --no-audit --no-fund && npm run build && npm prune --omit=dev --no-audit --no-fund)
         else
-          say "skipped (--root): npm ci, npm run build, npm prune --omit=dev in $release"
+          say "skipped (--root): npm install, npm run build, npm prune --omit=dev in $release"
         fi
       fi
       mv "$(path "$release.partial")" "$(path "$release")"

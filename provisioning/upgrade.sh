@@ -14,7 +14,7 @@
 #      the few seconds of sales it may hold (see docs/troubleshooting.md).
 # The pre-upgrade backup is always kept in /var/backups/loyalty-edge.
 #
-# Usage: upgrade.sh --source DIR [--version V] [--root DIR] [--timeout SECONDS] [--npm ci|skip]
+# Usage: upgrade.sh --source DIR [--version V] [--root DIR] [--timeout SECONDS] [--npm ci|skip] (ci: npm install from the lock file)
 #        upgrade.sh --rollback [--root DIR]    (back to the release before this one)
 # Seams for tests: SYSTEMCTL, LOYALTY_EDGE (the CLI), HEALTH_URL, HEALTH_GET (a command
 # given the URL), SLEEP.
@@ -127,7 +127,7 @@ if [[ ! -d $release ]]; then
   mkdir -p "$release.partial"
   tar -C "$SOURCE" --exclude=./node_modules --exclude=./data --exclude=./.git -cf - . | tar -C "$release.partial" -xf -
   if [[ $NPM == ci ]]; then
-    (cd "$release.partial" && npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev --no-audit --no-fund)
+    (cd "$release.partial" && npm install --no-audit --no-fund && npm run build && npm prune --omit=dev --no-audit --no-fund)
   fi
   mv "$release.partial" "$release"
 fi
