@@ -12,6 +12,7 @@ import { openLedger } from '../../gateway/src/ledger/ledger.ts';
 import type { LedgerCommit } from '../../gateway/src/ledger/types.ts';
 import { createHqClient } from '../../gateway/src/sync/hq-client.ts';
 import { createSyncService } from '../../gateway/src/sync/sync-service.ts';
+import { toWireEntry } from '../../gateway/src/sync/wire.ts';
 import { freePort, startHqProcess, stopGracefully } from '../gateway/sync/processes.ts';
 import { openTestPglite } from '../hq/pglite-template.ts';
 
@@ -134,21 +135,7 @@ export async function runB4(opts: { entries?: number; members?: number } = {}): 
         batchId: `b${acked}`,
         fromSeq: acked + 1,
         toSeq: last.seq,
-        entries: entries.map((e) => ({
-          seq: e.seq,
-          key: `gw-b4b/${e.idempotencyKey}/${e.seq}`,
-          txKey: e.idempotencyKey,
-          owner: e.owner,
-          asset: e.asset,
-          bucket: e.bucket,
-          kind: e.kind,
-          amount: e.amount,
-          qualifying: e.qualifying,
-          ruleId: e.ruleId,
-          meta: e.meta,
-          at: e.at,
-          programVersion: e.programVersion,
-        })),
+        entries: entries.map((e) => toWireEntry('gw-b4b', e)),
       });
       acked = answer.ackedSeq;
     }

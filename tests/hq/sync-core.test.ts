@@ -6,7 +6,7 @@ import type { Ledger } from '../../gateway/src/ledger/ledger.ts';
 import { applyChangesPage, hqSnapshot, shownBalance } from '../../gateway/src/ledger/sync-store.ts';
 import { createHqClient, type HqClient } from '../../gateway/src/sync/hq-client.ts';
 import { createSyncService } from '../../gateway/src/sync/sync-service.ts';
-import type { LedgerBatch } from '../../gateway/src/sync/wire.ts';
+import { type LedgerBatch, toWireEntry } from '../../gateway/src/sync/wire.ts';
 import type { SqlDb } from '../../hq/src/db/sql.ts';
 import { createEnrollmentToken, enrollDevice } from '../../hq/src/enroll.ts';
 import type { Hub } from '../../hq/src/hub.ts';
@@ -71,23 +71,7 @@ describe.each(drivers)('hq sync core ($name)', (driver) => {
       batchId: `t${from}`,
       fromSeq: from,
       toSeq: to,
-      entries: entries
-        .filter((e) => e.seq >= from && e.seq <= to)
-        .map((e) => ({
-          seq: e.seq,
-          key: `gw-1/${e.idempotencyKey}/${e.seq}`,
-          txKey: e.idempotencyKey,
-          owner: e.owner,
-          asset: e.asset,
-          bucket: e.bucket,
-          kind: e.kind,
-          amount: e.amount,
-          qualifying: e.qualifying,
-          ruleId: e.ruleId,
-          meta: e.meta,
-          at: e.at,
-          programVersion: e.programVersion,
-        })),
+      entries: entries.filter((e) => e.seq >= from && e.seq <= to).map((e) => toWireEntry('gw-1', e)),
     });
     expect(await s.client.postBatch('gw-1', wire(1, 3))).toEqual({ kind: 'acked', ackedSeq: 3 });
     expect(await s.client.postBatch('gw-1', wire(1, 3))).toEqual({ kind: 'acked', ackedSeq: 3 });
@@ -141,23 +125,7 @@ describe.each(drivers)('hq sync core ($name)', (driver) => {
       batchId: `r${from}`,
       fromSeq: from,
       toSeq: to,
-      entries: entries
-        .filter((e) => e.seq >= from && e.seq <= to)
-        .map((e) => ({
-          seq: e.seq,
-          key: `gw-2/${e.idempotencyKey}/${e.seq}`,
-          txKey: e.idempotencyKey,
-          owner: e.owner,
-          asset: e.asset,
-          bucket: e.bucket,
-          kind: e.kind,
-          amount: e.amount,
-          qualifying: e.qualifying,
-          ruleId: e.ruleId,
-          meta: e.meta,
-          at: e.at,
-          programVersion: e.programVersion,
-        })),
+      entries: entries.filter((e) => e.seq >= from && e.seq <= to).map((e) => toWireEntry('gw-2', e)),
     });
     expect(await s.client.postBatch('gw-2', batch(base + 3, last))).toEqual({ kind: 'gap', ackedSeq: base });
     expect(await s.client.postBatch('gw-2', batch(base + 1, base + 2))).toEqual({

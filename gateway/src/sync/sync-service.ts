@@ -10,7 +10,7 @@ import {
 } from '../ledger/sync-store.ts';
 import { type BackoffOptions, backoffDelay } from './backoff.ts';
 import type { HqClient } from './hq-client.ts';
-import type { LedgerBatch } from './wire.ts';
+import { type LedgerBatch, toWireEntry } from './wire.ts';
 
 /** What the gateway puts in `gateway/status` as `sync {pending, lastOkAt}` (protocol.md §1). */
 export interface SyncProgress {
@@ -110,22 +110,7 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
       batchId: `${opts.deviceId}:${acked + 1}-${last.seq}`,
       fromSeq: acked + 1,
       toSeq: last.seq,
-      entries: entries.map((e) => ({
-        seq: e.seq,
-        // Each entry's own idempotency key (protocol.md §2): unique across the chain.
-        key: `${opts.deviceId}/${e.idempotencyKey}/${e.seq}`,
-        txKey: e.idempotencyKey,
-        owner: e.owner,
-        asset: e.asset,
-        bucket: e.bucket,
-        kind: e.kind,
-        amount: e.amount,
-        qualifying: e.qualifying,
-        ruleId: e.ruleId,
-        meta: e.meta,
-        at: e.at,
-        programVersion: e.programVersion,
-      })),
+      entries: entries.map((e) => toWireEntry(opts.deviceId, e)),
       ...(members.length > 0 ? { members, cards: fresh.cards.filter((c) => ids.has(c.memberId)) } : {}),
     };
     return { batch, members: [...ids] };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EntryRow } from '../ledger/types.ts';
 
 /**
  * The head-office sync wire shapes (protocol.md §2), parsed with zod on both sides: the
@@ -121,3 +122,23 @@ export const changesPage = z.object({
   more: z.boolean().default(false),
 });
 export type ChangesPage = z.infer<typeof changesPage>;
+
+/**
+ * A store ledger entry as it goes to hq: the entry's own idempotency key is the device id,
+ * the transaction's key and the entry's seq (protocol.md §2), unique across the chain.
+ */
+export const toWireEntry = (deviceId: string, e: EntryRow): WireEntry => ({
+  seq: e.seq,
+  key: `${deviceId}/${e.idempotencyKey}/${e.seq}`,
+  txKey: e.idempotencyKey,
+  owner: e.owner,
+  asset: e.asset,
+  bucket: e.bucket,
+  kind: e.kind,
+  amount: e.amount,
+  qualifying: e.qualifying,
+  ruleId: e.ruleId,
+  meta: e.meta,
+  at: e.at,
+  programVersion: e.programVersion,
+});
