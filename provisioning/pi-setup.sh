@@ -220,12 +220,10 @@ files() {
   # users; the config and secrets inside are 0600 files of their own.
   dir /etc/loyalty-edge 0755 loyalty:loyalty
   dir /var/lib/loyalty-node-red 0700 loyalty-nodered:loyalty-nodered
-  dir /etc/loyalty-edge/node-red 0755
   put /etc/systemd/system/loyalty-edge.service 0644 <"$HERE/systemd/loyalty-edge.service"
   put /etc/systemd/system/loyalty-node-red.service 0644 <"$HERE/systemd/loyalty-node-red.service"
   put /etc/systemd/system/loyalty-kiosk@.service 0644 <"$HERE/systemd/loyalty-kiosk@.service"
   put /etc/udev/rules.d/99-loyalty-edge.rules 0644 <"$HERE/udev/99-loyalty-edge.rules"
-  put /etc/loyalty-edge/node-red/settings.js 0644 <"$HERE/node-red/settings.js"
   put /etc/loyalty-edge/labwc/autostart 0644 <"$HERE/kiosk/labwc-autostart"
   # The command for technicians: as root it runs as the service user, so the files it
   # writes (config, secrets: 0600) stay readable by the gateway.
@@ -238,18 +236,28 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 exec /usr/bin/node /opt/loyalty-edge/current/dist/gateway/src/cli/run.js "$@"
 EOF
-  # Secrets generated once: a rerun must not change Node-RED's credential key.
-  if [[ ! -f $(path /etc/loyalty-edge/node-red.env) ]]; then
-    changed "write /etc/loyalty-edge/node-red.env (new Node-RED admin password and credential secret)"
+  # Secrets generated once: a rerun must not change Node-RED's credential key. The names
+  # are those of the release's flows/settings/settings.js (docs/node-red.md).
+  local env_file=/etc/loyalty-edge/node-red.env
+  if [[ ! -f $(path $env_file) ]]; then
+    changed "write $env_file (new Node-RED admin password and credential secret)"
     if ((!DRY)); then
       (
         umask 077
-        printf 'NODE_RED_CREDENTIAL_SECRET=%s\nNODE_RED_ADMIN_USER=admin\nNODE_RED_ADMIN_PASSWORD=%s\n' \
-          "$(random_secret)" "$(random_secret)" >"$(path /etc/loyalty-edge/node-red.env)"
+        printf 'LOYALTY_NODE_RED_CREDENTIAL_SECRET=%s\nLOYALTY_NODE_RED_ADMIN_USER=admin\nLOYALTY_NODE_RED_ADMIN_PASSWORD=%s\nLOYALTY_NODE_RED_USER_DIR=/var/lib/loyalty-node-red\n' \
+          "$(random_secret)" "$(random_secret)" >"$(path $env_file)"
       )
-      chmod 0640 "$(path /etc/loyalty-edge/node-red.env)"
-      ((LIVE)) && chgrp loyalty-nodered /etc/loyalty-edge/node-red.env
-      say "Node-RED admin password: sudo grep ADMIN_PASSWORD /etc/loyalty-edge/node-red.env"
+      chmod 0640 "$(path $env_file)"
+      ((LIVE)) && chgrp loyalty-nodered $env_file
+      say "Node-RED admin password: sudo grep ADMIN_PASSWORD $env_file"
+    fi
+  elif grep -q '^NODE_RED_' "$(path $env_file)"; then
+    # Devices set up before the settings were unified: same secrets, the settings' names.
+    changed "rename the variables of $env_file to LOYALTY_NODE_RED_*"
+    if ((!DRY)); then
+      sed -i -E 's/^NODE_RED_/LOYALTY_NODE_RED_/' "$(path $env_file)"
+      grep -q '^LOYALTY_NODE_RED_USER_DIR=' "$(path $env_file)" ||
+        echo 'LOYALTY_NODE_RED_USER_DIR=/var/lib/loyalty-node-red' >>"$(path $env_file)"
     fi
   fi
 }

@@ -8,7 +8,10 @@
  *
  * Required:  LOYALTY_NODE_RED_CREDENTIAL_SECRET  encrypts flows_cred.json (the gateway secret)
  *            LOYALTY_NODE_RED_ADMIN_HASH         bcrypt hash of the editor password
- *                                                (`npx node-red admin hash-pw`)
+ *                                                (`npx node-red admin hash-pw`), or
+ *            LOYALTY_NODE_RED_ADMIN_PASSWORD     the password itself, hashed here at start
+ *                                                (what pi-setup.sh writes, 0640, so the
+ *                                                technician can read it with sudo)
  * Optional:  LOYALTY_NODE_RED_USER_DIR (default /var/lib/loyalty-edge/node-red),
  *            LOYALTY_NODE_RED_PORT (1880), LOYALTY_NODE_RED_ADMIN_USER (admin),
  *            LOYALTY_NODE_RED_LOG_LEVEL (info), LOYALTY_NODE_RED_FUNCTION_TIMEOUT (10 s).
@@ -26,9 +29,18 @@ const required = (name) => {
   return value;
 };
 
-const adminHash = required('LOYALTY_NODE_RED_ADMIN_HASH');
-if (!/^\$2[aby]\$\d\d\$.{53}$/.test(adminHash))
-  throw new Error('LOYALTY_NODE_RED_ADMIN_HASH must be a bcrypt hash (npx node-red admin hash-pw)');
+/** The editor password as a bcrypt hash: given as one, or hashed with Node-RED's own bcryptjs. */
+const adminHash = (() => {
+  const password = env.LOYALTY_NODE_RED_ADMIN_PASSWORD;
+  if (password && !env.LOYALTY_NODE_RED_ADMIN_HASH) {
+    const nodeRed = path.dirname(require.resolve('node-red/package.json'));
+    return require(require.resolve('bcryptjs', { paths: [nodeRed] })).hashSync(password, 10);
+  }
+  const hash = required('LOYALTY_NODE_RED_ADMIN_HASH');
+  if (!/^\$2[aby]\$\d\d\$.{53}$/.test(hash))
+    throw new Error('LOYALTY_NODE_RED_ADMIN_HASH must be a bcrypt hash (npx node-red admin hash-pw)');
+  return hash;
+})();
 
 const functionTimeout = Number(env.LOYALTY_NODE_RED_FUNCTION_TIMEOUT || 10);
 

@@ -63,6 +63,18 @@ describe('device settings', () => {
     expect(s.nodesDir).toEqual([resolve(ROOT, 'flows')]);
   });
 
+  it('hashes a clear-text password given as such (what pi-setup writes) with bcrypt at start', () => {
+    const s = loadSettings({
+      LOYALTY_NODE_RED_CREDENTIAL_SECRET: 'cs',
+      LOYALTY_NODE_RED_ADMIN_PASSWORD: 'pw-1',
+    });
+    const stored = s.adminAuth.users[0]!.password;
+    expect(stored).toMatch(/^\$2[aby]\$10\$/);
+    const bcrypt = require('bcryptjs') as { compareSync(p: string, h: string): boolean };
+    expect(bcrypt.compareSync('pw-1', stored)).toBe(true);
+    expect(bcrypt.compareSync('pw-2', stored)).toBe(false);
+  });
+
   it('refuses to start without the credential secret or with a clear-text admin password', () => {
     expect(() => loadSettings({ LOYALTY_NODE_RED_ADMIN_HASH: HASH })).toThrow(
       /LOYALTY_NODE_RED_CREDENTIAL_SECRET/,

@@ -81,7 +81,6 @@ describe('pi-setup.sh against a fake root', () => {
       'etc/systemd/system/loyalty-node-red.service',
       'etc/systemd/system/loyalty-kiosk@.service',
       'etc/udev/rules.d/99-loyalty-edge.rules',
-      'etc/loyalty-edge/node-red/settings.js',
       'etc/systemd/journald.conf.d/loyalty-edge.conf',
       'etc/sysctl.d/90-loyalty-edge.conf',
     ])
@@ -89,7 +88,11 @@ describe('pi-setup.sh against a fake root', () => {
     expect(statSync(root.file('usr/local/bin/loyalty-edge')).mode & 0o777).toBe(0o755);
     expect(statSync(root.file('etc/loyalty-edge/node-red.env')).mode & 0o777).toBe(0o640);
     expect(readFileSync(root.file('etc/loyalty-edge/node-red.env'), 'utf8')).toMatch(
-      /^NODE_RED_CREDENTIAL_SECRET=[\w-]{32}\n/,
+      /^LOYALTY_NODE_RED_CREDENTIAL_SECRET=[\w-]{32}\n.*\nLOYALTY_NODE_RED_ADMIN_PASSWORD=[\w-]{32}\n/s,
+    );
+    // Node-RED runs the release's settings (flows/settings/settings.js), whose names the env file uses.
+    expect(readFileSync(root.file('etc/systemd/system/loyalty-node-red.service'), 'utf8')).toContain(
+      '--settings /opt/loyalty-edge/current/flows/settings/settings.js',
     );
     expect(statSync(root.file('var/lib/loyalty-edge')).mode & 0o777).toBe(0o700);
     expect(readlinkSync(root.file('opt/loyalty-edge/current'))).toBe('/opt/loyalty-edge/releases/9.9.9');
@@ -103,6 +106,21 @@ describe('pi-setup.sh against a fake root', () => {
     expect(second.code, second.text).toBe(0);
     expect(second.stdout).toMatch(/pi-setup: 0 change\(s\)/);
     expect(snapshot(root.path)).toEqual(before);
+  });
+
+  it('renames the Node-RED variables of an older device, keeping its secrets', () => {
+    mkdirSync(root.file('etc/loyalty-edge'), { recursive: true });
+    writeFileSync(
+      root.file('etc/loyalty-edge/node-red.env'),
+      'NODE_RED_CREDENTIAL_SECRET=kept-secret\nNODE_RED_ADMIN_USER=admin\nNODE_RED_ADMIN_PASSWORD=kept-password\n',
+    );
+    const r = run();
+    expect(r.code, r.text).toBe(0);
+    expect(readFileSync(root.file('etc/loyalty-edge/node-red.env'), 'utf8')).toBe(
+      'LOYALTY_NODE_RED_CREDENTIAL_SECRET=kept-secret\nLOYALTY_NODE_RED_ADMIN_USER=admin\n' +
+        'LOYALTY_NODE_RED_ADMIN_PASSWORD=kept-password\nLOYALTY_NODE_RED_USER_DIR=/var/lib/loyalty-node-red\n',
+    );
+    expect(run().stdout).toMatch(/pi-setup: 0 change\(s\)/);
   });
 
   it('--dry-run lists the changes and writes nothing', () => {
