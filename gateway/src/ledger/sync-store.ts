@@ -72,6 +72,8 @@ export interface ApplyResult {
   members: number;
   cards: number;
   balances: number;
+  /** Members whose tier hq's page set (program.md: in a chain, head office decides tiers). */
+  tiers: number;
   skippedCards: number;
 }
 
@@ -84,7 +86,14 @@ export function applyChangesPage(db: Db, page: ChangesPage, since: number, nowIs
   return db
     .transaction((): ApplyResult => {
       const stored = Number(getSyncState(db, 'cursor') ?? '0');
-      const result: ApplyResult = { applied: false, members: 0, cards: 0, balances: 0, skippedCards: 0 };
+      const result: ApplyResult = {
+        applied: false,
+        members: 0,
+        cards: 0,
+        balances: 0,
+        tiers: 0,
+        skippedCards: 0,
+      };
       if (since < stored && page.cursor <= stored) return result;
       for (const m of page.members) {
         run(
@@ -149,6 +158,7 @@ export function applyChangesPage(db: Db, page: ChangesPage, since: number, nowIs
           b.includesDeviceSeq,
           page.cursor,
         );
+        if (b.tier !== null && adoptHqTier(db, b.memberId, b.tier, b.includesDeviceSeq)) result.tiers++;
         result.balances++;
       }
       if (page.program)
@@ -185,6 +195,24 @@ export function applyChangesPage(db: Db, page: ChangesPage, since: number, nowIs
       return result;
     })
     .immediate();
+}
+
+/**
+ * In a chain, head office decides a member's tier (it sees every store's sales). hq's tier
+ * is adopted unless this store moved the member's tier after the entries hq has seen
+ * (`includesDeviceSeq`): that local change is newer, and hq hears of it with the next batch.
+ * Returns true when the stored tier changed.
+ */
+function adoptHqTier(db: Db, memberId: string, tier: string, includesDeviceSeq: number): boolean {
+  const newerHere = one(
+    db,
+    `SELECT 1 FROM tier_changes WHERE member_id = ? AND tx_id >
+       COALESCE((SELECT tx_id FROM entries WHERE seq <= ? ORDER BY seq DESC LIMIT 1), 0)`,
+    memberId,
+    includesDeviceSeq,
+  );
+  if (newerHere) return false;
+  return run(db, 'UPDATE members SET tier = ? WHERE id = ? AND tier <> ?', tier, memberId, tier).changes > 0;
 }
 
 /** The newest program hq sent, if any (the gateway may load it instead of its file). */
