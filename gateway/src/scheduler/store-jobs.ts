@@ -105,8 +105,10 @@ export const reviewTiers = (deps: JobDeps, ctx: EngineContext, now: Date): numbe
 export const runDueJobs = (deps: JobDeps, now: Date, daily: boolean): JobCounts => {
   const ctx: EngineContext = { program: deps.program(), now: now.toISOString(), storeId: deps.storeId };
   const counts: JobCounts = { holds: expireDueHolds(deps, ctx, now), expiries: 0, events: 0, tiers: 0 };
-  if (deps.chain) return counts;
+  // Dated lots expire where they are held, in a chain too: head office only sees the
+  // `expire` entries (otherwise hq's balance would keep expired points for ever).
   counts.expiries = expireDueLots(deps, ctx, now);
+  if (deps.chain) return counts;
   if (daily) {
     counts.events = postYearlyEvents(deps, ctx, now);
     counts.tiers = reviewTiers(deps, ctx, now);

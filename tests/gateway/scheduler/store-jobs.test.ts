@@ -100,13 +100,34 @@ describe('scheduled jobs of a standalone store', () => {
     expect(ledger.getMember('M-1004')?.tier).toBe('bronze');
   });
 
-  it('in a chain, leaves member-level jobs to head office', () => {
+  it('in a chain, leaves member-level jobs to head office, and still expires the lots it holds', () => {
     const chain = { ...deps, chain: true };
+    ledger.commit({
+      idempotencyKey: 'seed-chain-lot',
+      type: 'sale',
+      at: '2025-01-10T12:00:00+04:00',
+      programVersion: 1,
+      storeId: 's1',
+      postings: [
+        {
+          owner: { member: 'M-1005' },
+          asset: 'points',
+          bucket: 'available',
+          kind: 'earn',
+          amount: 25,
+          lot: { availableAt: '2025-01-10T12:00:00+04:00', expiresAt: '2026-01-10T23:59:59.999+04:00' },
+        },
+      ],
+    });
+    const before = points('M-1005');
+    // 28 Feb 2027: two demo birthdays are due, but they are head office's to post.
     expect(runDueJobs(chain, new Date('2027-02-28T12:00:00+04:00'), true)).toEqual({
       holds: 0,
-      expiries: 0,
+      expiries: 1,
       events: 0,
       tiers: 0,
     });
+    expect(points('M-1005')).toBe(before - 25);
+    expect(ledger.verify()).toEqual([]);
   });
 });
