@@ -66,6 +66,9 @@ const resolveSecret = (
   return raw;
 };
 
+/** hardware/ card tokens: an HMAC key shorter than this is refused. */
+const MIN_TOKEN_KEY_BYTES = 16;
+
 const crossChecks = (config: ParsedConfig): Problem[] => {
   const problems: Problem[] = [];
   // Till, kiosk and integration ids are all MQTT usernames: one namespace.
@@ -126,6 +129,12 @@ export const validateConfig = (
   config.managers.forEach((m, i) => {
     m.code = secret(m.code, `managers[${i}].code`);
   });
+  if (config.cardTokenKey !== undefined) {
+    const key = secret(config.cardTokenKey, 'cardTokenKey');
+    if (key !== '' && Buffer.byteLength(key, 'utf8') < MIN_TOKEN_KEY_BYTES)
+      problems.push({ path: 'cardTokenKey', message: `must be at least ${MIN_TOKEN_KEY_BYTES} characters` });
+    config.cardTokenKey = key;
+  }
   if (problems.length > 0) throw new ValidationError('config', problems);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   return { ...config, dataDir: abs(config.dataDir), program: abs(config.program), configPath };

@@ -98,6 +98,11 @@ export const configSchema = z.strictObject({
   managers: z.array(manager).default([]),
   readers: z.array(readerSchema).default([]),
   indicator: indicator.optional(),
+  /**
+   * The key that signs card tokens (docs/hardware.md: card authenticity): at least 16
+   * characters, best `env:` or `file:`; never logged. Without it no token is read or written.
+   */
+  cardTokenKey: secret.optional(),
   hq: hq.optional(),
   offline: z
     .strictObject({

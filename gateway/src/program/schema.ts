@@ -250,6 +250,12 @@ export const programSchema = z.strictObject({
     })
     .default({ enabled: false, defaultValidityMonths: 12 }),
   raffles: z.array(raffle).default([]),
+  /**
+   * docs/engine.md (addition): whether a card tapped on the store's own readers must carry a
+   * valid signed token (docs/hardware.md). `false` accepts UID-only cards; a forged token is
+   * refused either way.
+   */
+  cards: z.strictObject({ requireToken: z.boolean().default(false) }).default({ requireToken: false }),
 });
 
 export type Program = z.infer<typeof programSchema>;

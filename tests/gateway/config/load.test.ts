@@ -106,4 +106,24 @@ describe('config loading (protocol.md §3)', () => {
       /^\(file\): cannot read .* \(ENOENT\)$/,
     );
   });
+  it('reads cardTokenKey as a secret (env: or file:), at least 16 characters, never echoed in problems', () => {
+    const keyFile = write('token.key', 'a-token-key-from-a-file-0123\n');
+    chmodSync(keyFile, 0o600);
+    const fromFile = write('key-file.yaml', 'storeId: s\nprogram: p.yaml\ncardTokenKey: "file:token.key"\n');
+    expect(loadConfigFile(fromFile).cardTokenKey).toBe('a-token-key-from-a-file-0123');
+    const fromEnv = write('key-env.yaml', 'storeId: s\nprogram: p.yaml\ncardTokenKey: "env:LE_TOKEN_KEY"\n');
+    expect(loadConfigFile(fromEnv, { env: { LE_TOKEN_KEY: 'x'.repeat(32) } }).cardTokenKey).toBe(
+      'x'.repeat(32),
+    );
+    expect(problemsOf(() => loadConfigFile(fromEnv, { env: {} }))).toEqual([
+      'cardTokenKey: environment variable LE_TOKEN_KEY is not set',
+    ]);
+    const short = write('key-short.yaml', 'storeId: s\nprogram: p.yaml\ncardTokenKey: "env:LE_TOKEN_KEY"\n');
+    const problems = problemsOf(() => loadConfigFile(short, { env: { LE_TOKEN_KEY: 'tooShortKey' } }));
+    expect(problems).toEqual(['cardTokenKey: must be at least 16 characters']);
+    expect(problems.join('\n')).not.toContain('tooShortKey');
+    expect(
+      loadConfigFile(write('no-key.yaml', 'storeId: s\nprogram: p.yaml\n')).cardTokenKey,
+    ).toBeUndefined();
+  });
 });

@@ -108,4 +108,14 @@ describe('checkProgram (program.md)', () => {
     expect(loadProgram(JSON.stringify(minimal), 'json').ok).toBe(true);
     expect(formatPath(['earn', 2, 'per'])).toBe('earn[2].per');
   });
+  it('cards.requireToken (an addition, docs/engine.md): false unless set, a boolean', () => {
+    const r = checkProgram(minimal);
+    if (!r.ok) throw new Error('refused');
+    expect(r.program.cards).toEqual({ requireToken: false });
+    const strict = checkProgram({ ...minimal, cards: { requireToken: true } });
+    expect(strict.ok && strict.program.cards.requireToken).toBe(true);
+    const bad = checkProgram({ ...minimal, cards: { requireToken: 'yes', pin: 1 } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.problems.map((p) => p.path).sort()).toEqual(['cards', 'cards.requireToken']);
+  });
 });
