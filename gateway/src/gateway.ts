@@ -1,3 +1,4 @@
+import type { ReaderDependencies } from '../../hardware/src/index.ts';
 import { type Broker, createBroker } from './broker/broker.ts';
 import { createClientRegistry } from './broker/clients.ts';
 import type { RequestHandler } from './broker/request-router.ts';
@@ -8,13 +9,18 @@ import { type Service, startAll } from './core/service.ts';
 import { deviceRoutes } from './http/device-routes.ts';
 import { HttpServer } from './http/server.ts';
 import { createKiosk, type Kiosk } from './kiosk/index.ts';
+import type { CheckedTap } from './kiosk/sessions.ts';
 import type { Ledger } from './ledger/index.ts';
 import type { Program } from './program/schema.ts';
-import { ReaderService } from './readers/reader-service.ts';
+import { authenticityRefusal, tokenKeyOf } from './readers/card-check.ts';
+import { type IndicatorSeams, StoreIndicator } from './readers/indicator.ts';
+import { ReaderService, type TapOutcome } from './readers/reader-service.ts';
+import { readerRoutes } from './readers/routes.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { openStoreLedger } from './store-ledger.ts';
 import { createGatewaySync } from './sync/device-token.ts';
 import type { SyncService } from './sync/sync-service.ts';
+import { resolveCard } from './tills/card-access.ts';
 import { ManagerCodes } from './tills/manager-codes.ts';
 import { offlineCap } from './tills/offline-cap.ts';
 import { createRequestHandler } from './tills/request-handler.ts';
@@ -27,6 +33,11 @@ export interface GatewayOptions {
   program: Program;
   logger: Logger;
   now?: () => Date;
+  /**
+   * Hardware seams for the readers and the indicator (serial, SPI, GPIO); the defaults are the
+   * real devices. Tests put the emulators here.
+   */
+  hardware?: Omit<ReaderDependencies, 'logger'> & IndicatorSeams;
 }
 
 /** A broker logger over our logger (aedes-style `(obj, msg)` calls). */
@@ -47,6 +58,8 @@ export class Gateway {
   readonly broker: Broker;
   readonly http: HttpServer;
   readonly readers: ReaderService;
+  /** The lights and buzzer of the config's `indicator`, or a MemoryIndicator without one. */
+  readonly indicator: StoreIndicator;
   readonly kiosk: Kiosk;
   readonly scheduler: Scheduler;
   /** Store-and-forward sync with head office; null when no hq is configured or not yet enrolled. */
@@ -124,14 +137,32 @@ export class Gateway {
       host: config.http.host,
       logger: logger.child('gw:http'),
     });
+    const { gpioLineFactory, gpioSysfsRoot } = options.hardware ?? {};
+    this.indicator = new StoreIndicator(config, logger.child('hw:indicator'), {
+      gpioLineFactory,
+      gpioSysfsRoot,
+    });
     this.readers = new ReaderService({
       readers: config.readers,
       publish,
       logger,
-      onTap: (tap) => this.kiosk.onTap(tap),
+      hardware: options.hardware,
+      indicator: this.indicator,
+      tokenKey: tokenKeyOf(config.cardTokenKey),
+      requireToken: () => this.ops.deps.program().cards.requireToken,
+      lookup: (uid) => this.tapOutcome(uid),
+      onTap: (tap, refusal) => {
+        const checked: CheckedTap = { ...tap, refusal };
+        this.kiosk.onTap(checked);
+      },
     });
     this.http.onUpgrade((req, socket, head) => this.broker.handleUpgrade(req, socket, head));
-    for (const route of [...deviceRoutes(this), ...this.kiosk.routes]) this.http.route(route);
+    const tokenRoutes = readerRoutes({
+      readers: this.readers,
+      cardNumberOf: (uid) => this.ledger.findCard({ uid })?.number ?? null,
+      now,
+    });
+    for (const route of [...deviceRoutes(this), ...tokenRoutes, ...this.kiosk.routes]) this.http.route(route);
   }
 
   get config(): Config {
@@ -151,6 +182,7 @@ export class Gateway {
       { name: 'broker', start: () => this.broker.start(), stop: () => this.broker.stop() },
       this.http,
       this.kiosk,
+      this.indicator,
       this.readers,
       ...(this.config.scheduler.enabled ? [this.scheduler] : []),
       ...(this.sync ? [this.sync] : []),
@@ -180,12 +212,29 @@ export class Gateway {
     await this.broker.subscribe('loyalty/v1/reader/+/tap', (_topic, payload) => {
       try {
         const tap = JSON.parse(payload.toString('utf8')) as ReaderTap;
-        if (typeof tap.reader === 'string' && !own.has(tap.reader) && typeof tap.uid === 'string')
-          this.kiosk.onTap(tap);
+        if (typeof tap.reader === 'string' && !own.has(tap.reader) && typeof tap.uid === 'string') {
+          // An external reader sends a UID only: accepted unless the program requires a token.
+          const refusal = authenticityRefusal(
+            { kind: 'uid-only', why: 'an external reader' },
+            this.ops.deps.program().cards.requireToken,
+          );
+          const checked: CheckedTap = { uid: tap.uid, at: tap.at, reader: tap.reader, refusal };
+          this.kiosk.onTap(checked);
+        }
       } catch {
         // A malformed tap from an integration is dropped; the broker counted the publish.
       }
     });
+  }
+
+  /** What a tap of this UID finds, for the indicator (program.md Cards, as the kiosk sees it). */
+  private tapOutcome(uid: string): TapOutcome {
+    try {
+      resolveCard(this.ledger, { uid }, (this.options.now ?? (() => new Date()))(), 'view');
+      return 'member';
+    } catch (error) {
+      return (error as { code?: string }).code === 'CARD_UNKNOWN' ? 'unknown-card' : 'refused';
+    }
   }
 
   /** The retained `gateway/status` (protocol.md §1); the broker's stop publishes `{online:false}`. */

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { validateConfig } from '../../gateway/src/config/load.ts';
 import { silentLogger } from '../../gateway/src/core/logger.ts';
-import { Gateway } from '../../gateway/src/gateway.ts';
+import { Gateway, type GatewayOptions } from '../../gateway/src/gateway.ts';
 import { readMembersFile } from '../../gateway/src/import/read-members.ts';
 import { loadProgramFile } from '../../gateway/src/program/load.ts';
 import type { Program } from '../../gateway/src/program/schema.ts';
@@ -66,12 +66,19 @@ export interface GatewayFixture {
 export const startGateway = async (
   overrides: Record<string, unknown> = {},
   prepare?: (dataDir: string) => void,
+  extra: {
+    /** Emulated devices behind the readers and the indicator. */
+    hardware?: GatewayOptions['hardware'];
+    /** Changes to the demo program (e.g. `cards.requireToken`). */
+    program?: (program: Program) => Program;
+  } = {},
 ): Promise<GatewayFixture> => {
   const dir = makeTempDir('le-gw-');
   prepare?.(dir.path);
-  const program = await loadDemoProgram();
+  const demo = await loadDemoProgram();
+  const program = extra.program ? extra.program(demo) : demo;
   const config = validateConfig(testConfigValue(dir.path, overrides), dir.path, null);
-  const gateway = new Gateway({ config, program, logger: silentLogger });
+  const gateway = new Gateway({ config, program, logger: silentLogger, hardware: extra.hardware });
   await seedDemoMembers(gateway, program);
   await gateway.start();
   return {

@@ -18,6 +18,15 @@ export interface Session {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * A tap as the gateway hands it to the kiosk: `refusal` is set when the reader service refused
+ * the card as not genuine (a forged token, or no token where the program requires one;
+ * docs/hardware.md: card tokens). The session is then `refused` with it.
+ */
+export interface CheckedTap extends ReaderTap {
+  refusal?: ErrorBody | null;
+}
+
 export interface SessionDeps {
   kiosks: ReadonlyArray<{ id: string; reader: string }>;
   ops: StoreOps;
@@ -37,8 +46,10 @@ export class Sessions {
 
   constructor(private readonly deps: SessionDeps) {}
 
-  onTap(tap: ReaderTap): void {
-    for (const kiosk of this.deps.kiosks) if (kiosk.reader === tap.reader) this.open(kiosk.id, tap.uid);
+  /** A tap at a kiosk's reader opens its session; a tap carrying a refusal opens it `refused`. */
+  onTap(tap: CheckedTap): void {
+    for (const kiosk of this.deps.kiosks)
+      if (kiosk.reader === tap.reader) this.open(kiosk.id, tap.uid, tap.refusal ?? null);
   }
 
   /** The live session a request names, or SESSION_EXPIRED (over, replaced, or another card's). */
@@ -74,11 +85,13 @@ export class Sessions {
     this.current.clear();
   }
 
-  private open(kioskId: string, uid: string): void {
+  private open(kioskId: string, uid: string, refusal: ErrorBody | null): void {
     const old = this.current.get(kioskId);
     if (old) clearTimeout(old.timer);
     const sessionId = randomUUID();
-    const { message, memberId } = this.view(sessionId, uid);
+    const { message, memberId } = refusal
+      ? { message: { sessionId, state: 'refused' as const, error: refusal }, memberId: null }
+      : this.view(sessionId, uid);
     const session: Session = {
       sessionId,
       kioskId,
