@@ -19,6 +19,13 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./tap.ts')).tap,
   },
   {
+    words: ['cards', 'write-token'],
+    usage: 'cards write-token READER UID [--number N] [--config FILE]',
+    summary:
+      'Write the signed card token to the card on a PN532/MFRC522 reader of the running gateway (loopback HTTP).',
+    load: async () => (await import('./cards-write-token.ts')).cardsWriteToken,
+  },
+  {
     words: ['till-sim'],
     usage: 'till-sim [--config FILE] [--till ID] [--rate N] [--count N] [--cards UID,UID]',
     summary: 'Publish realistic sales as a till would (demos and load); prints each answer and a summary.',
