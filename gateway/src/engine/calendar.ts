@@ -55,7 +55,8 @@ export function toMs(instant: string): number {
 
 export const toIso = (ms: number): string => new Date(ms).toISOString();
 
-function partsAt(ms: number, tz: string): LocalParts & { second: number } {
+/** The local wall clock at `ms` in tz, as Intl formats it (the reference; ~5 µs a call). */
+function intlPartsAt(ms: number, tz: string): LocalParts & { second: number } {
   const out: Record<string, string> = {};
   for (const p of formatter(tz).formatToParts(new Date(ms))) out[p.type] = p.value;
   return {
@@ -68,6 +69,56 @@ function partsAt(ms: number, tz: string): LocalParts & { second: number } {
     weekday: WEEKDAYS[out.weekday ?? ''] ?? 'mon',
   };
 }
+
+/** tz's offset from UTC at `ms` (whole seconds, as Intl shows the wall clock). */
+function offsetAt(ms: number, tz: string): number {
+  const p = intlPartsAt(ms, tz);
+  return Date.UTC(p.y, p.m - 1, p.d, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * A memo of each zone's UTC offset per quarter hour: an offset changes at most once in a
+ * quarter hour, and a quarter whose two ends disagree (it holds a change) is not memoised,
+ * so the fast path gives exactly what Intl gives. One sale asks for the local time ~10
+ * times (its day, its lot's expiry, the tier window); Intl costs ~5 µs each.
+ */
+const QUARTER_MS = 15 * 60_000;
+const WEEKDAY_OF_UTC_DAY: DayOfWeek[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const offsets = new Map<string, Map<number, number | null>>();
+
+function partsAt(ms: number, tz: string): LocalParts & { second: number } {
+  let zone = offsets.get(tz);
+  if (!zone) {
+    zone = new Map();
+    offsets.set(tz, zone);
+  }
+  const quarter = Math.floor(ms / QUARTER_MS);
+  let offset = zone.get(quarter);
+  if (offset === undefined) {
+    const start = offsetAt(quarter * QUARTER_MS, tz);
+    offset = start === offsetAt((quarter + 1) * QUARTER_MS - 1, tz) ? start : null;
+    if (zone.size >= 4096) zone.clear();
+    zone.set(quarter, offset);
+  }
+  if (offset === null || !Number.isFinite(offset)) return intlPartsAt(ms, tz);
+  const wall = new Date(Math.floor(ms / 1000) * 1000 + offset);
+  const y = wall.getUTCFullYear();
+  // Intl's en-US years are 1..9999 (no year 0 or negative years): leave those to it.
+  if (y < 1 || y > 9999) return intlPartsAt(ms, tz);
+  return {
+    y,
+    m: wall.getUTCMonth() + 1,
+    d: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+    weekday: WEEKDAY_OF_UTC_DAY[wall.getUTCDay()] ?? 'mon',
+  };
+}
+
+/** For tests: the local wall clock by Intl alone (what the memoised path must equal). */
+export const localPartsByIntl = (instant: string, tz: string): LocalParts & { second: number } =>
+  intlPartsAt(toMs(instant), tz);
 
 export function localParts(instant: string, tz: string): LocalParts {
   return partsAt(toMs(instant), tz);

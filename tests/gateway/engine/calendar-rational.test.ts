@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addMonths,
   endOfDay,
   isoWeek,
   localParts,
+  localPartsByIntl,
   yearlyDate,
 } from '../../../gateway/src/engine/calendar.ts';
 import { inHours } from '../../../gateway/src/engine/filters.ts';
@@ -53,5 +55,53 @@ describe('calendar in the program timezone', () => {
     expect(inHours('22:00-02:00', { hour: 1, minute: 59 })).toBe(true);
     expect(inHours('22:00-02:00', { hour: 2, minute: 0 })).toBe(false);
     expect(inHours('08:00-10:00', { hour: 8, minute: 0 })).toBe(true);
+  });
+});
+
+describe('local time memo', () => {
+  // Zones with DST at odd local hours, half- and quarter-hour offsets, a 30-minute DST shift.
+  const zones = [
+    'Asia/Yerevan',
+    'Europe/London',
+    'America/New_York',
+    'America/St_Johns',
+    'Asia/Kathmandu',
+    'Australia/Lord_Howe',
+    'Pacific/Chatham',
+    'Europe/Dublin',
+  ];
+  const read = (ms: number, tz: string) => {
+    const iso = new Date(ms).toISOString();
+    return [localParts(iso, tz), localPartsByIntl(iso, tz)];
+  };
+
+  it('gives what Intl gives at any instant, in any zone', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2100, 0, 1) }),
+        fc.constantFrom(...zones),
+        (ms, tz) => {
+          const [fast, intl] = read(ms, tz);
+          expect(fast).toEqual(intl);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('gives what Intl gives every minute around DST changes', () => {
+    const around = [
+      ['Europe/London', Date.UTC(2026, 2, 29, 1)],
+      ['Europe/London', Date.UTC(2026, 9, 25, 1)],
+      ['America/New_York', Date.UTC(2026, 2, 8, 7)],
+      ['Australia/Lord_Howe', Date.UTC(2026, 3, 4, 15)],
+      ['Pacific/Chatham', Date.UTC(2026, 3, 4, 14)],
+    ] as const;
+    for (const [tz, change] of around) {
+      for (let ms = change - 3 * 3_600_000; ms <= change + 3 * 3_600_000; ms += 60_000 + 1_001) {
+        const [fast, intl] = read(ms, tz);
+        expect(fast, `${tz} ${new Date(ms).toISOString()}`).toEqual(intl);
+      }
+    }
   });
 });
