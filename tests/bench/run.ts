@@ -15,6 +15,9 @@ import { type BenchRow, fiveLineSale, p, rate, startServer } from './till-bench.
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const SALES = Number(process.env.BENCH_SALES ?? 8000);
 const BACKLOG = Number(process.env.BENCH_BACKLOG ?? 10_000);
+/** `BENCH_ONLY=B1` skips the other parts (B3, B4); the till figures B1, B2 and B6 always run. */
+const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim().toUpperCase());
+const wanted = (id: string) => !ONLY || ONLY.includes(id);
 const rows: BenchRow[] = [];
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
@@ -149,7 +152,7 @@ for (const [file, fn] of [
   ['./b3-tap-to-screen.ts', 'runB3'],
   ['./b4-sync.ts', 'runB4'],
 ] as const) {
-  if (!existsSync(new URL(file, import.meta.url))) continue;
+  if (!wanted(fn.slice(3)) || !existsSync(new URL(file, import.meta.url))) continue;
   log(`${fn}…`);
   try {
     type Row = Partial<BenchRow> & { name?: string; value: number; unit: string };

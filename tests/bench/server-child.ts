@@ -25,11 +25,14 @@ if (mode === 'echo') {
     onRequest: async (req) => ({ ok: true, echo: req.requestId }),
   });
   await broker.start();
+  process.once('SIGTERM', () => void broker.stop().then(() => process.exit(0)));
   console.log(`READY ${broker.ports.mqtt}`);
 } else {
   const checked = await loadProgramFile(config.program);
   if (!checked.ok) throw new Error('bad program');
   const gateway = new Gateway({ config, program: checked.program, logger: silentLogger });
   await gateway.start();
+  // A clean stop (the ledger closed, a --cpu-prof profile written) on the bench's SIGTERM.
+  process.once('SIGTERM', () => void gateway.stop().then(() => process.exit(0)));
   console.log(`READY ${gateway.ports.mqtt}`);
 }

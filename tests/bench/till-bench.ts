@@ -25,7 +25,9 @@ export interface Server {
 /** Runs the gateway (or the echo ceiling) as its own process, like on the Pi. */
 export const startServer = (mode: 'gateway' | 'echo', config: string): Promise<Server> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, config], {
+    // BENCH_SERVER_ARGS: extra node flags for the process under test (e.g. --cpu-prof).
+    const extra = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...extra, '--import', 'tsx', CHILD, mode, config], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
