@@ -64,7 +64,10 @@ export interface Broker {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Takes every upgrade of an HTTP server (404 but `/mqtt`); returns the detach function. */
   attach(server: HttpServer): () => void;
-  /** Trusted publish (no ACL): JSON-serialises objects; strings and Buffers go as they are. */
+  /**
+   * Trusted publish (no ACL): JSON-serialises objects; strings and Buffers go as they are.
+   * A message that is not retained and that no subscription matches is skipped.
+   */
   publish(topic: string, payload: object | string | Buffer, options?: PublishOptions): Promise<void>;
   /** Trusted in-process subscription (e.g. `loyalty/v1/reader/+/tap` from integrations). */
   subscribe(filter: string, listener: MessageListener): Promise<() => Promise<void>>;
@@ -78,6 +81,26 @@ const silent: BrokerLogger = { debug: noop, info: noop, warn: noop, error: noop 
 
 const asBuffer = (payload: Buffer | string): Buffer =>
   typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+
+/** What of aedes' internals tells who listens: its emitter's matcher and its persistence. */
+interface Listeners {
+  mq?: { _matcher?: { match?: (topic: string) => unknown[] } };
+  persistence?: { subscriptionsByTopic?: (topic: string) => Promise<unknown[]> };
+}
+
+/**
+ * Whether a publish on `topic` would reach anyone: a connected client's or an in-process
+ * subscription (aedes' emitter), or a persistent session's kept while its client is away
+ * (aedes queues those). When aedes does not show these, the answer is yes.
+ */
+const hasListener = async (instance: Aedes, topic: string): Promise<boolean> => {
+  const { mq, persistence } = instance as unknown as Listeners;
+  const match = mq?._matcher?.match;
+  const stored = persistence?.subscriptionsByTopic;
+  if (typeof match !== 'function' || typeof stored !== 'function') return true;
+  if (match.call(mq?._matcher, topic).length > 0) return true;
+  return (await stored.call(persistence, topic)).length > 0;
+};
 
 export function createBroker(options: BrokerOptions): Broker {
   const { clients, onRequest } = options;
@@ -208,11 +231,16 @@ export function createBroker(options: BrokerOptions): Broker {
     handleUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head),
     attach: (httpServer) => ws.attach(httpServer),
 
-    publish(topic, payload, opts = {}) {
+    async publish(topic, payload, opts = {}) {
+      const retain = opts.retain ?? false;
+      // An event every sale publishes (ledger.posted) costs aedes' whole QoS 1 path even when
+      // no integration listens: not serialised nor published then. Retained ones always are.
+      const instance = aedes;
+      if (!retain && instance && !instance.closed && !(await hasListener(instance, topic))) return;
       const buffer = Buffer.isBuffer(payload)
         ? payload
         : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload), 'utf8');
-      return publishRaw(topic, buffer, opts.qos ?? 1, opts.retain ?? false);
+      return publishRaw(topic, buffer, opts.qos ?? 1, retain);
     },
 
     subscribe(filter, listener) {
