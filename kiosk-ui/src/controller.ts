@@ -16,6 +16,7 @@ const REFUSALS: ReadonlySet<string> = new Set([
   'CARD_LOCKED',
   'CARD_EXPIRED',
   'CARD_SUSPENDED',
+  'CARD_NOT_GENUINE',
 ]);
 const refusalCode = (error: ErrorBody | undefined): RefusalCode =>
   error && REFUSALS.has(error.code) ? (error.code as RefusalCode) : 'other';

@@ -22,8 +22,10 @@ export const ERROR_CODES = [
   'SESSION_EXPIRED',
   'MANAGER_CODE_INVALID',
   'CARD_EXISTS',
-  // An addition to protocol.md's list: an integration over its request rate (docs/till-guide.md).
+  // Additions to protocol.md's list: an integration over its request rate (docs/till-guide.md),
+  // and a card whose token fails, or that has none where the program requires one (docs/hardware.md).
   'RATE_LIMITED',
+  'CARD_NOT_GENUINE',
   'INTERNAL',
 ] as const;
 

@@ -58,15 +58,14 @@ export const checkCard = async (
 
 /**
  * The refusal a kiosk session carries for a card that fails the program's authenticity rule,
- * or null when the card is accepted. The contract has no code of its own for this yet:
- * INVALID_REQUEST (the kiosk shows "this card cannot be used here, ask at the till").
+ * or null when the card is accepted: CARD_NOT_GENUINE, an addition to protocol.md's codes.
  */
 export const authenticityRefusal = (card: Authenticity, requireToken: boolean): ErrorBody | null => {
   if (card.kind === 'forged')
-    return { code: 'INVALID_REQUEST', message: 'the card could not be verified: its token does not match' };
+    return { code: 'CARD_NOT_GENUINE', message: 'the card could not be verified: its token does not match' };
   if (card.kind === 'uid-only' && requireToken)
     return {
-      code: 'INVALID_REQUEST',
+      code: 'CARD_NOT_GENUINE',
       message: 'this store accepts only cards with a token; this card has none',
     };
   return null;

@@ -68,6 +68,7 @@ export const en: Messages = {
     CARD_LOCKED: 'This card is locked',
     CARD_EXPIRED: 'This card has expired',
     CARD_SUSPENDED: 'This card is suspended',
+    CARD_NOT_GENUINE: 'This card could not be verified',
     other: 'This card cannot be used here',
   },
   refusedHint: 'Please ask at the till.',

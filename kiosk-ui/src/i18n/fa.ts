@@ -68,6 +68,7 @@ export const fa: Messages = {
     CARD_LOCKED: 'این کارت قفل شده است',
     CARD_EXPIRED: 'این کارت منقضی شده است',
     CARD_SUSPENDED: 'این کارت معلق است',
+    CARD_NOT_GENUINE: 'این کارت تأیید نشد',
     other: 'این کارت اینجا قابل استفاده نیست',
   },
   refusedHint: 'لطفاً به صندوق مراجعه کنید.',

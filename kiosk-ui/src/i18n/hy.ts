@@ -69,6 +69,7 @@ export const hy: Messages = {
     CARD_LOCKED: 'Քարտը կողպված է',
     CARD_EXPIRED: 'Քարտի ժամկետը լրացել է',
     CARD_SUSPENDED: 'Քարտը կասեցված է',
+    CARD_NOT_GENUINE: 'Քարտը չհաջողվեց ստուգել',
     other: 'Այս քարտը հնարավոր չէ օգտագործել այստեղ',
   },
   refusedHint: 'Խնդրում ենք դիմել դրամարկղ։',

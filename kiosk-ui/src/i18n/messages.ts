@@ -8,7 +8,13 @@ export type Lang = (typeof LANGS)[number];
 
 export const isLang = (value: unknown): value is Lang => LANGS.includes(value as Lang);
 
-export type RefusalCode = 'CARD_BLOCKED' | 'CARD_LOCKED' | 'CARD_EXPIRED' | 'CARD_SUSPENDED' | 'other';
+export type RefusalCode =
+  | 'CARD_BLOCKED'
+  | 'CARD_LOCKED'
+  | 'CARD_EXPIRED'
+  | 'CARD_SUSPENDED'
+  | 'CARD_NOT_GENUINE'
+  | 'other';
 
 export interface Messages {
   /** The language's own name, for the switcher. */

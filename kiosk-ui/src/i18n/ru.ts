@@ -75,6 +75,7 @@ export const ru: Messages = {
     CARD_LOCKED: 'Карта заблокирована из-за PIN-кода',
     CARD_EXPIRED: 'Срок действия карты истёк',
     CARD_SUSPENDED: 'Карта приостановлена',
+    CARD_NOT_GENUINE: 'Карту не удалось проверить',
     other: 'Эту карту нельзя использовать здесь',
   },
   refusedHint: 'Пожалуйста, обратитесь на кассу.',

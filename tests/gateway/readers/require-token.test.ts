@@ -59,7 +59,7 @@ describe('a program that requires card tokens', () => {
     mfrc522.placeCard(classicCard('04A1B2C3'));
     expect(await session).toMatchObject({
       state: 'refused',
-      error: { code: 'INVALID_REQUEST', message: expect.stringMatching(/only cards with a token/) },
+      error: { code: 'CARD_NOT_GENUINE', message: expect.stringMatching(/only cards with a token/) },
     });
     expect(shownSince(fx.gateway, from)).toEqual(['busy', 'error']);
     await lift();
@@ -83,6 +83,6 @@ describe('a program that requires card tokens', () => {
   it('refuses taps of a simulated reader: it reads UIDs only', async () => {
     const session = k2.nextSession();
     fx.gateway.readers.simulated('reader-1')?.tap('04A1B2C3');
-    expect(await session).toMatchObject({ state: 'refused', error: { code: 'INVALID_REQUEST' } });
+    expect(await session).toMatchObject({ state: 'refused', error: { code: 'CARD_NOT_GENUINE' } });
   });
 });

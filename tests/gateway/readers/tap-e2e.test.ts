@@ -102,7 +102,7 @@ describe('card taps on emulated readers, end to end', () => {
     const session = k1.nextSession();
     // Sara's UID with Ani's token: the MAC covers the UID.
     pn532.placeCard(classicCard('0A1B2C3D', tokenFor('04A1B2C3')));
-    expect(await session).toMatchObject({ state: 'refused', error: { code: 'INVALID_REQUEST' } });
+    expect(await session).toMatchObject({ state: 'refused', error: { code: 'CARD_NOT_GENUINE' } });
     expect(shownSince(fx.gateway, from)).toEqual(['busy', 'error']);
     await liftPn532();
 
@@ -120,7 +120,7 @@ describe('card taps on emulated readers, end to end', () => {
     const otherKey = new TextEncoder().encode('some-other-store-key-0123456789');
     const token = buildCardToken({ uid: '0A1B2C3D', cardNumber: '0A1B2C3D', issued: '2026-11-23' }, otherKey);
     pn532.placeCard(classicCard('0A1B2C3D', token));
-    expect(await session).toMatchObject({ state: 'refused', error: { code: 'INVALID_REQUEST' } });
+    expect(await session).toMatchObject({ state: 'refused', error: { code: 'CARD_NOT_GENUINE' } });
     await liftPn532();
   });
 
@@ -156,7 +156,7 @@ describe('card taps on emulated readers, end to end', () => {
   it('a forged token on the MFRC522 is refused', async () => {
     const session = k2.nextSession();
     mfrc522.placeCard(classicCard('04C0FFEE112233', tokenFor('04A1B2C3D4E5F6')));
-    expect(await session).toMatchObject({ state: 'refused', error: { code: 'INVALID_REQUEST' } });
+    expect(await session).toMatchObject({ state: 'refused', error: { code: 'CARD_NOT_GENUINE' } });
     await liftMfrc522();
   });
 });
