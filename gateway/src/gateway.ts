@@ -3,6 +3,7 @@ import { type Broker, createBroker } from './broker/broker.ts';
 import { createClientRegistry } from './broker/clients.ts';
 import type { RequestHandler } from './broker/request-router.ts';
 import type { Config } from './config/load.ts';
+import { isDriven } from './config/schema.ts';
 import { type ReaderTap, topics } from './contract/index.ts';
 import type { Logger } from './core/logger.ts';
 import { type Service, startAll } from './core/service.ts';
@@ -143,7 +144,7 @@ export class Gateway {
       gpioSysfsRoot,
     });
     this.readers = new ReaderService({
-      readers: config.readers,
+      readers: config.readers.filter(isDriven),
       publish,
       logger,
       hardware: options.hardware,
@@ -208,7 +209,7 @@ export class Gateway {
    * kiosk like our own; our own readers' taps are handed over directly, not read back.
    */
   private async listenForExternalTaps(): Promise<void> {
-    const own = new Set(this.options.config.readers.map((r) => r.id));
+    const own = new Set(this.options.config.readers.filter(isDriven).map((r) => r.id));
     await this.broker.subscribe('loyalty/v1/reader/+/tap', (_topic, payload) => {
       try {
         const tap = JSON.parse(payload.toString('utf8')) as ReaderTap;

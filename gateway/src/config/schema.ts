@@ -31,6 +31,9 @@ const debounceMs = z.number().int().min(0).max(60_000).optional();
 
 export const readerSchema = z.discriminatedUnion('driver', [
   z.strictObject({ id, driver: z.literal('simulated'), debounceMs }),
+  // A reader the gateway does not drive: an integration publishes its taps on
+  // `reader/{id}/tap` (protocol.md §1 Readers), e.g. a Node-RED flow for a reader on a till.
+  z.strictObject({ id, driver: z.literal('external') }),
   z.strictObject({
     id,
     driver: z.literal('pn532'),
@@ -128,3 +131,6 @@ export const configSchema = z.strictObject({
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 export type ReaderConfig = z.output<typeof readerSchema>;
+/** The readers the gateway itself drives (hardware/ builds them). */
+export type DrivenReaderConfig = Exclude<ReaderConfig, { driver: 'external' }>;
+export const isDriven = (reader: ReaderConfig): reader is DrivenReaderConfig => reader.driver !== 'external';

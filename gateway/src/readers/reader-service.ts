@@ -7,7 +7,7 @@ import {
   type SupervisedReader,
   type TapEvent,
 } from '../../../hardware/src/index.ts';
-import type { ReaderConfig } from '../config/schema.ts';
+import type { DrivenReaderConfig } from '../config/schema.ts';
 import type { ErrorBody, ReaderState, ReaderTap } from '../contract/index.ts';
 import { topics } from '../contract/index.ts';
 import { type Logger, maskUid } from '../core/logger.ts';
@@ -19,7 +19,8 @@ import { type WriteTokenRequest, type WrittenToken, writeTokenToCard } from './w
 export type TapOutcome = 'member' | 'unknown-card' | 'refused';
 
 export interface ReaderServiceDeps {
-  readers: readonly ReaderConfig[];
+  /** The readers the gateway drives (external ones send their taps over MQTT). */
+  readers: readonly DrivenReaderConfig[];
   publish: (topic: string, payload: object, options: { qos: 0 | 1; retain: boolean }) => Promise<void>;
   logger: Logger;
   /**
