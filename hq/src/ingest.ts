@@ -1,7 +1,7 @@
 import type { LedgerBatch } from '../../gateway/src/sync/wire.ts';
 import type { SqlDb, SqlRunner } from './db/sql.ts';
 import { num } from './db/sql.ts';
-import { addChanges, type EntryInput, insertEntries } from './entries.ts';
+import { addChanges, type EntryInput, insertNewEntries } from './entries.ts';
 import { HqError } from './errors.ts';
 
 export interface IngestResult {
@@ -59,7 +59,7 @@ export async function ingestBatch(
         programVersion: e.programVersion,
       });
     }
-    const moved = await insertEntries(tx, { kind: 'device', ...device }, fresh);
+    const moved = await insertNewEntries(tx, { kind: 'device', ...device }, fresh);
     await tx.query('UPDATE devices SET acked_seq = $2, last_seen_at = $3 WHERE id = $1', [
       device.deviceId,
       batch.toSeq,

@@ -6,7 +6,7 @@ import type { Ledger } from '../../gateway/src/ledger/ledger.ts';
 import { applyChangesPage, hqSnapshot, shownBalance } from '../../gateway/src/ledger/sync-store.ts';
 import { createHqClient, type HqClient } from '../../gateway/src/sync/hq-client.ts';
 import { createSyncService } from '../../gateway/src/sync/sync-service.ts';
-import { type LedgerBatch, toWireEntry } from '../../gateway/src/sync/wire.ts';
+import { type LedgerBatch, toWireEntry, type WireEntry } from '../../gateway/src/sync/wire.ts';
 import type { SqlDb } from '../../hq/src/db/sql.ts';
 import { createEnrollmentToken, enrollDevice } from '../../hq/src/enroll.ts';
 import type { Hub } from '../../hq/src/hub.ts';
@@ -190,6 +190,56 @@ describe.each(drivers)('hq sync core ($name)', (driver) => {
     earn(a.ledger, 's1', 's1:local2', 'local-1', 1);
     await sa.runOnce();
     expect((await db.query('SELECT 1 FROM members WHERE id = $1', ['local-1'])).length).toBe(1);
+  });
+
+  it('an idempotency key hq already holds, sent again under a new seq, is skipped: the rest lands once', async () => {
+    const token = await enroll(db, url, 's3', 'gw-3');
+    const client = createHqClient({ url, token });
+    const entry = (seq: number, key: string, member: string, amount: number): WireEntry => ({
+      seq,
+      key,
+      txKey: key.split('/')[1] ?? key,
+      owner: { member },
+      asset: 'points',
+      bucket: 'available',
+      kind: 'earn',
+      amount,
+      qualifying: amount,
+      ruleId: 'base',
+      meta: null,
+      at: '2026-11-23T10:00:00+04:00',
+      programVersion: 1,
+    });
+    try {
+      const first = [entry(1, 'gw-3/t1/1', 'dup-a', 10), entry(2, 'gw-3/t2/2', 'dup-b', 20)];
+      expect(await client.postBatch('gw-3', { batchId: 'd1', fromSeq: 1, toSeq: 2, entries: first })).toEqual(
+        {
+          kind: 'acked',
+          ackedSeq: 2,
+        },
+      );
+      // seq 3 repeats seq 1's key: it must not count twice; seq 4 is new.
+      const second = [entry(3, 'gw-3/t1/1', 'dup-a', 10), entry(4, 'gw-3/t4/4', 'dup-a', 5)];
+      expect(
+        await client.postBatch('gw-3', { batchId: 'd2', fromSeq: 3, toSeq: 4, entries: second }),
+      ).toEqual({
+        kind: 'acked',
+        ackedSeq: 4,
+      });
+      const rows = await db.query<{ seq: string; idempotency_key: string }>(
+        "SELECT seq, idempotency_key FROM entries WHERE device_id = 'gw-3' ORDER BY seq",
+      );
+      expect(rows.map((r) => [Number(r.seq), r.idempotency_key])).toEqual([
+        [1, 'gw-3/t1/1'],
+        [2, 'gw-3/t2/2'],
+        [4, 'gw-3/t4/4'],
+      ]);
+      const { balances } = await hqLedger(db);
+      expect(balances.get('dup-a')?.points).toBe(15);
+      expect(balances.get('dup-b')?.points).toBe(20);
+    } finally {
+      client.close();
+    }
   });
 
   it('refuses malformed batches with 400 naming the field, and oversized inflated bodies', async () => {
