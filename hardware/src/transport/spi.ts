@@ -32,39 +32,59 @@ interface SpiDeviceModule {
   };
 }
 
+/** Loads the `spi-device` module (a seam: tests load a missing one). */
+export type SpiModuleLoader = () => Promise<unknown>;
+
+const loadSpiDevice: SpiModuleLoader = () => {
+  const name = 'spi-device'; // a variable: the package ships no types
+  return import(name);
+};
+
 /**
- * Hardware SPI through /dev/spidevB.D with `spi-device`. That package is not a dependency
- * (it needs a native build on the Pi): it is imported lazily and a clear error says how to
- * add it when it is missing.
+ * Hardware SPI through /dev/spidevB.D with `spi-device` (a native module, built at install).
+ * It is loaded only when an MFRC522 is configured; a build that failed, or a missing device
+ * node, is a clear error (the reader retries with backoff and reports itself offline).
  */
-export async function openHardwareSpi(options: HardwareSpiOptions = {}): Promise<SpiDevice> {
+export async function openHardwareSpi(
+  options: HardwareSpiOptions = {},
+  load: SpiModuleLoader = loadSpiDevice,
+): Promise<SpiDevice> {
   const bus = options.bus ?? 0;
   const device = options.device ?? 0;
   const speedHz = options.speedHz ?? 1_000_000;
+  const path = `/dev/spidev${bus}.${device}`;
   let mod: SpiDeviceModule;
   try {
-    const name = 'spi-device'; // a variable so TypeScript does not resolve the missing package
-    const loaded = (await import(name)) as { default?: SpiDeviceModule } & SpiDeviceModule;
+    const loaded = (await load()) as { default?: SpiDeviceModule } & SpiDeviceModule;
     mod = loaded.default ?? loaded;
   } catch (error) {
     throw new HardwareError(
       'UNSUPPORTED',
-      'hardware SPI needs the spi-device package: npm install spi-device',
-      {
-        cause: error,
-      },
+      'hardware SPI needs the spi-device module, which did not load: run npm rebuild spi-device in the release',
+      { cause: error },
     );
   }
   let handle: ReturnType<SpiDeviceModule['openSync']> | undefined;
   const transfer = (data: Uint8Array): Uint8Array => {
-    if (!handle) throw new HardwareError('NOT_CONNECTED', `/dev/spidev${bus}.${device} is not open`);
+    if (!handle) throw new HardwareError('NOT_CONNECTED', `${path} is not open`);
     const receiveBuffer = Buffer.alloc(data.length);
     handle.transferSync([{ sendBuffer: Buffer.from(data), receiveBuffer, byteLength: data.length, speedHz }]);
     return new Uint8Array(receiveBuffer);
   };
   return {
     open() {
-      handle ??= mod.openSync(bus, device, { mode: 0, maxSpeedHz: speedHz });
+      try {
+        handle ??= mod.openSync(bus, device, { mode: 0, maxSpeedHz: speedHz });
+      } catch (error) {
+        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+        throw new HardwareError(
+          missing ? 'NOT_FOUND' : 'IO',
+          missing
+            ? `${path} does not exist: enable SPI (raspi-config nonint do_spi 0) and reboot`
+            : `${path}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
     },
     write(data) {
       transfer(data);
