@@ -145,6 +145,22 @@ describe('doctor on fixture trees', () => {
     });
   });
 
+  it('an external reader has nothing to check on this device', async () => {
+    writeFileSync(join(dev, 'spidev0.0'), '');
+    gpioTree(gpio);
+    const text = readFileSync(config, 'utf8');
+    writeFileSync(
+      config,
+      text.replace('readers:\n', 'readers:\n  - id: till-reader\n    driver: external\n'),
+    );
+    const { code, find, io } = await doctor();
+    expect(code, io.text()).toBe(0);
+    expect(find('reader till-reader')).toMatchObject({
+      status: 'ok',
+      message: expect.stringMatching(/integration/),
+    });
+  });
+
   it('a real SQLite ledger passes quick_check and verify; a damaged file fails', async () => {
     const ledger = openLedger(dir.file('data/store.db'));
     ledger.addMember({ id: 'm1', firstName: 'Ann', tier: 'bronze', enrolledAt: '2026-11-23T10:00:00+04:00' });
