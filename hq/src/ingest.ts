@@ -1,4 +1,4 @@
-import type { LedgerBatch } from '../../gateway/src/sync/wire.ts';
+import { type LedgerBatch, type WireEntry, wireSale } from '../../gateway/src/sync/wire.ts';
 import type { SqlDb, SqlRunner } from './db/sql.ts';
 import { num } from './db/sql.ts';
 import { addChanges, type EntryInput, insertNewEntries } from './entries.ts';
@@ -60,6 +60,7 @@ export async function ingestBatch(
       });
     }
     const moved = await insertNewEntries(tx, { kind: 'device', ...device }, fresh);
+    await storeSales(tx, device, batch.entries, acked);
     await tx.query('UPDATE devices SET acked_seq = $2, last_seen_at = $3 WHERE id = $1', [
       device.deviceId,
       batch.toSeq,
@@ -113,4 +114,48 @@ async function storeMembers(tx: SqlRunner, batch: LedgerBatch): Promise<void> {
       added.map((r) => r.uid),
     );
   }
+}
+
+/**
+ * The sales the fresh entries carry (`meta.sale`, wire.ts wireSale), one row per
+ * transaction: ON CONFLICT DO NOTHING, so a sale whose entries span two batches, or a batch
+ * sent again, is stored once. A `meta.sale` that is not a wireSale is left in the entry's
+ * meta and not counted as a sale.
+ */
+async function storeSales(
+  tx: SqlRunner,
+  device: { deviceId: string; storeId: string },
+  entries: readonly WireEntry[],
+  acked: number,
+): Promise<void> {
+  const sales = new Map<string, Record<string, unknown>>();
+  for (const e of entries) {
+    const sale = e.meta?.sale;
+    if (sale === undefined || e.seq <= acked) continue;
+    const known = sales.get(e.txKey);
+    const member = 'member' in e.owner ? e.owner.member : null;
+    if (known) {
+      known.memberId ??= member;
+      continue;
+    }
+    const parsed = wireSale.safeParse(sale);
+    if (!parsed.success) continue;
+    sales.set(e.txKey, {
+      txKey: e.txKey,
+      saleId: parsed.data.saleId,
+      memberId: member,
+      total: parsed.data.total,
+      currency: parsed.data.currency ?? null,
+      at: e.at,
+    });
+  }
+  if (sales.size === 0) return;
+  await tx.query(
+    `INSERT INTO sales (device_id, store_id, tx_key, sale_id, member_id, total, currency, at)
+     SELECT $1, $2, x."txKey", x."saleId", x."memberId", x.total, x.currency, x.at::timestamptz
+     FROM json_to_recordset($3::json) AS x("txKey" text, "saleId" text, "memberId" text, total bigint,
+       currency text, at text)
+     ON CONFLICT DO NOTHING`,
+    [device.deviceId, device.storeId, JSON.stringify([...sales.values()])],
+  );
 }

@@ -56,25 +56,49 @@ export async function adjustmentsReport(db: SqlDb, p: Period): Promise<Row[]> {
 }
 
 /**
- * Participants and purchase frequency per store: members with at least one sale earning,
- * and sales (transactions with an `earn` entry) per participant. The average check needs sale
- * totals, which the sync contract does not carry: reported as null until it does.
+ * Participation per store over the period:
+ * - `participants`: members with at least one sale earning (an `earn` entry);
+ * - `sales`: those sales (transactions with an `earn` entry for a member);
+ * - `purchaseFrequency` = sales / participants (2 decimals);
+ * - `averageCheck` = the mean total of the sales whose total the store sent (`sales`
+ *   table, wire.ts wireSale), in minor units of `currency` rounded to the nearest unit;
+ *   null when the store sent none. `salesWithTotal` says how many sales it is over.
+ * Sales that earned nothing (anonymous ones) post no entries and never reach hq: both
+ * figures are about loyalty members' sales.
  */
 export async function participationReport(db: SqlDb, p: Period): Promise<Row[]> {
-  const rows = await db.query<{ store: string; participants: string; sales: string }>(
-    `SELECT COALESCE(store_id, 'hq') AS store, count(DISTINCT owner_id) AS participants, count(DISTINCT tx_key) AS sales
-     FROM entries WHERE kind = 'earn' AND owner_type = 'member' AND at >= $1 AND at < $2 GROUP BY 1 ORDER BY 1`,
+  const rows = await db.query<{
+    store: string;
+    participants: string | null;
+    sales: string | null;
+    with_total: string | null;
+    total: string | null;
+    currency: string | null;
+  }>(
+    `WITH earned AS (
+       SELECT COALESCE(store_id, 'hq') AS store, count(DISTINCT owner_id) AS participants, count(DISTINCT tx_key) AS sales
+       FROM entries WHERE kind = 'earn' AND owner_type = 'member' AND at >= $1 AND at < $2 GROUP BY 1
+     ), checks AS (
+       SELECT store_id AS store, count(*) AS with_total, sum(total) AS total, max(currency) AS currency
+       FROM sales WHERE at >= $1 AND at < $2 GROUP BY 1
+     )
+     SELECT COALESCE(e.store, c.store) AS store, e.participants, e.sales, c.with_total, c.total,
+       COALESCE(c.currency, (SELECT body->>'currency' FROM programs ORDER BY version DESC LIMIT 1)) AS currency
+     FROM earned e FULL JOIN checks c ON c.store = e.store ORDER BY 1`,
     [p.from, p.to],
   );
   return rows.map((r) => {
     const participants = num(r.participants);
     const sales = num(r.sales);
+    const withTotal = num(r.with_total);
     return {
       store: r.store,
       participants,
       sales,
       purchaseFrequency: participants === 0 ? 0 : Math.round((sales / participants) * 100) / 100,
-      averageCheck: null,
+      salesWithTotal: withTotal,
+      averageCheck: withTotal === 0 ? null : Math.round(num(r.total) / withTotal),
+      currency: r.currency,
     };
   });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SaleRecord } from '../domain/ledger-types.ts';
 import type { EntryRow } from '../ledger/types.ts';
 
 /**
@@ -124,10 +125,35 @@ export const changesPage = z.object({
 export type ChangesPage = z.infer<typeof changesPage>;
 
 /**
- * A store ledger entry as it goes to hq: the entry's own idempotency key is the device id,
- * the transaction's key and the entry's seq (protocol.md §2), unique across the chain.
+ * A sale as hq needs it for the average check: the sale's id and total (minor units of the
+ * program currency, program.md: Units), optionally its currency. It rides in the `meta` of
+ * the sale transaction's entries as `meta.sale` (meta is free-form on the wire, so an hq
+ * that does not know it stores it and goes on); hq checks it with this schema and keeps one
+ * row per transaction.
  */
-export const toWireEntry = (deviceId: string, e: EntryRow): WireEntry => ({
+export const wireSale = z.object({
+  saleId: z.string().min(1).max(200),
+  total: z.number().int().min(0),
+  currency: z.string().min(1).max(8).optional(),
+});
+export type WireSale = z.infer<typeof wireSale>;
+
+/** The wire sale of a store ledger's sale record. */
+export const wireSaleOf = (sale: Pick<SaleRecord, 'saleId' | 'total'>, currency?: string): WireSale => ({
+  saleId: sale.saleId,
+  total: sale.total,
+  ...(currency === undefined ? {} : { currency }),
+});
+
+/** A ledger entry, with its transaction's sale where the reader has it (a sale transaction's entries). */
+export type EntryWithSale = EntryRow & { sale?: WireSale | null };
+
+/**
+ * A store ledger entry as it goes to hq: the entry's own idempotency key is the device id,
+ * the transaction's key and the entry's seq (protocol.md §2), unique across the chain. An
+ * entry of a sale carries the sale (`meta.sale`, see `wireSale`).
+ */
+export const toWireEntry = (deviceId: string, e: EntryWithSale): WireEntry => ({
   seq: e.seq,
   key: `${deviceId}/${e.idempotencyKey}/${e.seq}`,
   txKey: e.idempotencyKey,
@@ -138,7 +164,7 @@ export const toWireEntry = (deviceId: string, e: EntryRow): WireEntry => ({
   amount: e.amount,
   qualifying: e.qualifying,
   ruleId: e.ruleId,
-  meta: e.meta,
+  meta: e.sale ? { ...e.meta, sale: e.sale } : e.meta,
   at: e.at,
   programVersion: e.programVersion,
 });
