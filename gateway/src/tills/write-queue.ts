@@ -1,5 +1,6 @@
 import { type BatchOutcome, type BatchWork, runBatch } from '../ledger/batch.ts';
 import type { Db } from '../ledger/sql.ts';
+import { WalSync } from '../ledger/wal-sync.ts';
 
 interface Pending<T> {
   work: BatchWork<T>;
@@ -10,16 +11,22 @@ interface Pending<T> {
  * Collects the write requests that arrive together and commits them as one group: every
  * request that came in while the previous group was being written shares the next commit,
  * so throughput is not capped by one fsync per sale, and a lone request waits for no timer.
+ *
+ * On a WAL database the group's fsync runs off the event loop (ledger/wal-sync.ts): a group
+ * is answered once its fsync is done, and the next group is decided and written meanwhile.
  */
 export class WriteQueue<T> {
   private queue: Pending<T>[] = [];
   private scheduled = false;
+  private readonly wal: WalSync | null;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => Date,
     private readonly maxBatch = 512,
-  ) {}
+  ) {
+    this.wal = WalSync.of(db);
+  }
 
   submit(work: BatchWork<T>): Promise<BatchOutcome<T>> {
     return new Promise((resolve) => {
@@ -39,20 +46,38 @@ export class WriteQueue<T> {
 
   private flush(): void {
     const batch = this.queue.splice(0, this.maxBatch);
+    const works = batch.map((p) => p.work);
     let outcomes: BatchOutcome<T>[];
+    let committed = true;
     try {
-      outcomes = runBatch(
-        this.db,
-        batch.map((p) => p.work),
-        this.now,
-      );
+      outcomes = this.wal
+        ? this.wal.deferred(batch.length, () => runBatch(this.db, works, this.now))
+        : runBatch(this.db, works, this.now);
     } catch (error) {
       // The commit itself failed (disk full, I/O error): nothing of this group is on disk.
-      const failed = error instanceof Error ? error : new Error(String(error));
-      outcomes = batch.map(() => ({ ok: false, error: failed }));
+      committed = false;
+      outcomes = failAll(batch.length, error);
     }
-    for (const [i, pending] of batch.entries()) pending.resolve(outcomes[i]!);
+    if (this.wal && committed) {
+      const settled = outcomes;
+      this.wal.durable().then(
+        () => answer(batch, settled),
+        // The fsync failed: what was committed may not be on disk, so nothing is said ok.
+        (error: unknown) => answer(batch, failAll(batch.length, error)),
+      );
+    } else {
+      answer(batch, outcomes);
+    }
     if (this.queue.length > 0) setImmediate(() => this.flush());
     else this.scheduled = false;
   }
+}
+
+function answer<T>(batch: Pending<T>[], outcomes: BatchOutcome<T>[]): void {
+  for (const [i, pending] of batch.entries()) pending.resolve(outcomes[i]!);
+}
+
+function failAll<T>(count: number, error: unknown): BatchOutcome<T>[] {
+  const failed = error instanceof Error ? error : new Error(String(error));
+  return Array.from({ length: count }, () => ({ ok: false, error: failed }));
 }
