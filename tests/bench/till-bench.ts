@@ -13,12 +13,15 @@ export interface BenchRow {
   notes?: string;
 }
 
+const CLOCK_TICKS = 100; // USER_HZ on Linux
 const CHILD = new URL('./server-child.ts', import.meta.url).pathname;
 
 export interface Server {
   child: ChildProcess;
   url: string;
   rssMb(): number;
+  /** CPU time (user + system) the process has used so far, in ms: steadier than rates on a busy machine. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -41,6 +44,12 @@ export const startServer = (mode: 'gateway' | 'echo', config: string): Promise<S
           rssMb: () => {
             const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
             return Number(kb) / 1024;
+          },
+          cpuMs: () => {
+            // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks, after the `(comm)`.
+            const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
           },
           stop: () =>
             new Promise((done) => {
