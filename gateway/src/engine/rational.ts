@@ -28,8 +28,21 @@ export function rat(n: bigint | number, d: bigint | number = 1n): Rational {
 export const ZERO = rat(0);
 export const ONE = rat(1);
 
+// The program's factors and percents, read for every line of every sale: a memo of immutable values.
+const decimals = new Map<number, Rational>();
+
 /** Exact value of a decimal number as written (1.25 → 5/4), never through binary floats. */
 export function fromDecimal(x: number): Rational {
+  let r = decimals.get(x);
+  if (r === undefined) {
+    r = decimalValue(x);
+    if (decimals.size >= 1024) decimals.clear();
+    decimals.set(x, r);
+  }
+  return r;
+}
+
+function decimalValue(x: number): Rational {
   if (!Number.isFinite(x)) throw new RangeError(`not finite: ${x}`);
   if (Number.isInteger(x)) return rat(BigInt(x));
   const [mantissa = '0', exp = '0'] = String(x).toLowerCase().split('e');
