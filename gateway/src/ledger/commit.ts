@@ -52,6 +52,7 @@ function applyChecked(db: Db, tx: LedgerCommit, nowIso: string): CommitResult {
   const ctx: PostingContext = {
     touchedHolds: new Set(),
     issuedGiftCards: new Set((tx.effects?.giftCards ?? []).map((g) => g.code)),
+    knownMembers: new Set(),
   };
   let seqFrom: number | null = null;
   let seqTo: number | null = null;

@@ -9,6 +9,8 @@ import type { LedgerCommit } from './types.ts';
 export interface PostingContext {
   touchedHolds: Set<string>;
   issuedGiftCards: Set<string>;
+  /** Members this transaction already found (a sale posts to its member 3–4 times). */
+  knownMembers: Set<string>;
 }
 
 export function applyPosting(
@@ -119,8 +121,10 @@ function assertOwner(
   where: string,
 ): void {
   if (type === 'member') {
+    if (ctx.knownMembers.has(id)) return;
     if (!one(db, 'SELECT 1 FROM members WHERE id = ?', id))
       throw new LedgerError('OWNER_UNKNOWN', `${where}: no member ${id}`);
+    ctx.knownMembers.add(id);
     return;
   }
   const exists = one(db, 'SELECT 1 FROM gift_cards WHERE code = ?', id) !== undefined;
