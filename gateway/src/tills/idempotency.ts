@@ -4,16 +4,30 @@ import { createHash } from 'node:crypto';
 export const requestKey = (role: string, clientId: string, requestId: string): string =>
   `${role}:${clientId}:${requestId}`;
 
-/** JSON with sorted keys, so the same body always hashes the same. */
+/** JSON with sorted keys, so the same body always hashes the same (undefined members left out). */
 const canonical = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      // An undefined item is left empty, as the first form of this function wrote it.
+      out += value[i] === undefined ? '' : canonical(value[i]);
+    }
+    return `${out}]`;
   }
-  return JSON.stringify(value);
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const v = record[key];
+    if (v === undefined) continue;
+    if (!first) out += ',';
+    first = false;
+    out += `${JSON.stringify(key)}:${canonical(v)}`;
+  }
+  return `${out}}`;
 };
 
 /** A digest of the request body: the same requestId with another body is a CONFLICT. */
