@@ -2,7 +2,8 @@
  * `npm run bench` — the figures of docs/benchmarks.md, each beside a ceiling measured in
  * the same run. Prints one table and writes it as JSON to tests/bench/results/.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ImportRow } from '../../gateway/src/ledger/index.ts';
@@ -10,7 +11,7 @@ import { openStoreLedger } from '../../gateway/src/store-ledger.ts';
 import { loadDemoProgram, TILL_SECRET, testConfigValue } from '../fakes/gateway-fixture.ts';
 import { makeTempDir } from '../fakes/temp-dir.ts';
 import { benchTill, closedLoop, openLoop } from './load.ts';
-import { type BenchRow, fiveLineSale, p, rate, startServer } from './till-bench.ts';
+import { type BenchRow, COMPILED, fiveLineSale, p, rate, startCompiled, startServer } from './till-bench.ts';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const SALES = Number(process.env.BENCH_SALES ?? 8000);
@@ -158,6 +159,48 @@ rows.push({
   unit: 'MB',
   target: '≤ 150 MB',
 });
+
+// B6 as a device runs it: the compiled build (`npm run build`; BENCH_BUILD=1 builds it first),
+// started with `start --config`, idle and then under the same closed loop as B1.
+if (process.env.BENCH_BUILD === '1') {
+  log('building dist/ (npm run build)…');
+  execFileSync('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+if (existsSync(COMPILED)) {
+  log(`B6 compiled build (dist/ of ${statSync(COMPILED).mtime.toISOString()})…`);
+  const built = await startCompiled(config);
+  await new Promise((r) => setTimeout(r, 1500));
+  const builtIdle = built.rssMb();
+  tills = await connect(built.url);
+  await closedLoop(tills, 32, 500, sale);
+  let builtPeak = builtIdle;
+  const builtSampler = setInterval(() => {
+    builtPeak = Math.max(builtPeak, built.rssMb());
+  }, 100);
+  const builtCpu = built.cpuMs();
+  const builtSales = await closedLoop(tills, 32, SALES, sale);
+  const builtCpuPerSale = (built.cpuMs() - builtCpu) / SALES;
+  clearInterval(builtSampler);
+  await Promise.all(tills.map((t) => t.client.endAsync()));
+  await built.stop();
+  rows.push({
+    id: 'B6',
+    what: `compiled build RSS idle (${MEMBERS} members)`,
+    value: Math.round(builtIdle),
+    unit: 'MB',
+    target: '≤ 80 MB',
+  });
+  rows.push({
+    id: 'B6',
+    what: 'compiled build RSS peak under B1 load',
+    value: Math.round(builtPeak),
+    unit: 'MB',
+    target: '≤ 150 MB',
+    notes: `B1 on it: ${Math.round(rate(builtSales))} sales/s, p50 ${p(builtSales, 50)} ms, p99 ${p(builtSales, 99)} ms, CPU ${Math.round(builtCpuPerSale * 1000) / 1000} ms/sale; errors ${builtSales.errors}`,
+  });
+} else {
+  log('B6 compiled build: no dist/ (npm run build, or BENCH_BUILD=1)');
+}
 
 // Benchmarks of other parts, when present.
 for (const [file, fn] of [

@@ -27,17 +27,31 @@ export interface Server {
 
 /** Runs the gateway (or the echo ceiling) as its own process, like on the Pi. */
 export const startServer = (mode: 'gateway' | 'echo', config: string): Promise<Server> =>
+  spawnServer(mode, [...extraArgs(), '--import', 'tsx', CHILD, mode, config], /READY (\d+)/);
+
+/** BENCH_SERVER_ARGS: extra node flags for the process under test (e.g. --cpu-prof). */
+const extraArgs = (): string[] => process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
+
+/** The compiled build (`npm run build`), started as a device starts it. */
+export const COMPILED = new URL('../../dist/gateway/src/cli/run.js', import.meta.url).pathname;
+
+export const startCompiled = (config: string): Promise<Server> =>
+  spawnServer(
+    'compiled gateway',
+    [...extraArgs(), COMPILED, 'start', '--config', config],
+    /mqtt:\/\/[^:\s]+:(\d+)/,
+  );
+
+const spawnServer = (name: string, args: string[], ready: RegExp): Promise<Server> =>
   new Promise((resolve, reject) => {
-    // BENCH_SERVER_ARGS: extra node flags for the process under test (e.g. --cpu-prof).
-    const extra = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...extra, '--import', 'tsx', CHILD, mode, config], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out: string | null = '';
     child.stdout!.on('data', (chunk: Buffer) => {
+      if (out === null) return; // started: its log is read no further
       out += chunk.toString();
-      const port = /READY (\d+)/.exec(out)?.[1];
-      if (port)
+      const port = ready.exec(out)?.[1];
+      if (port) {
+        out = null;
         resolve({
           child,
           url: `mqtt://127.0.0.1:${port}`,
@@ -57,8 +71,9 @@ export const startServer = (mode: 'gateway' | 'echo', config: string): Promise<S
               child.kill('SIGTERM');
             }),
         });
+      }
     });
-    child.once('exit', (code) => reject(new Error(`${mode} server exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code})`)));
   });
 
 export const rate = (t: Timing): number => t.latencies.length / t.seconds;
