@@ -1,6 +1,6 @@
 import type { LedgerTransactionRecords, ReturnRecord, SaleRecord } from '../domain/ledger-types.ts';
 import { LedgerError, uniqueOr } from './errors.ts';
-import { type Db, one, run } from './sql.ts';
+import { all, type Db, one, run } from './sql.ts';
 
 /** `records.sale` / `records.saleReturn`, stored in the transaction that posts them. */
 export function insertSale(db: Db, sale: SaleRecord, txId: number): void {
@@ -48,9 +48,11 @@ export function insertReturn(db: Db, ret: ReturnRecord, txId: number): void {
 }
 
 export function getReturns(db: Db, saleId: string): ReturnRecord[] {
-  const rows = db
-    .prepare('SELECT record FROM sale_returns WHERE sale_id = ? ORDER BY tx_id')
-    .all(saleId) as Array<{ record: string }>;
+  const rows = all<{ record: string }>(
+    db,
+    'SELECT record FROM sale_returns WHERE sale_id = ? ORDER BY tx_id',
+    saleId,
+  );
   return rows.map((r) => JSON.parse(r.record) as ReturnRecord);
 }
 
@@ -75,11 +77,10 @@ export function insertOtherRecords(
 
 /** Every stored record of one kind, oldest first (e.g. all `raffleEntries` for a draw). */
 export function getRecords(db: Db, kind: string): Array<{ txId: number; record: unknown }> {
-  const rows = db
-    .prepare('SELECT tx_id, record FROM tx_records WHERE kind = ? ORDER BY tx_id')
-    .all(kind) as Array<{
-    tx_id: number;
-    record: string;
-  }>;
+  const rows = all<{ tx_id: number; record: string }>(
+    db,
+    'SELECT tx_id, record FROM tx_records WHERE kind = ? ORDER BY tx_id',
+    kind,
+  );
   return rows.map((r) => ({ txId: r.tx_id, record: JSON.parse(r.record) as unknown }));
 }
