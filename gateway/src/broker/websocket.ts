@@ -6,7 +6,9 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { createWebSocketStream, WebSocketServer } from 'ws';
+
+type ToStream = typeof createWebSocketStream;
 
 export const MQTT_WS_PATH = '/mqtt';
 
@@ -32,22 +34,39 @@ const pathOf = (req: IncomingMessage): string => {
 
 export function createWebSocketGate(options: WebSocketGateOptions): WebSocketGate {
   const { accept, logger } = options;
-  // MQTT-6.0.0-3: the subprotocol is `mqtt` (3.1.1) or `mqttv3.1` (3.1).
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxPacketBytes,
-    handleProtocols: (offered) =>
-      offered.has('mqtt') ? 'mqtt' : offered.has('mqttv3.1') ? 'mqttv3.1' : false,
-  });
+  // ws is loaded with the first WebSocket client (~7 MB resident): a store whose kiosk
+  // screens are not connected, or that has none, does not carry it.
+  let server: Promise<{ wss: WebSocketServer; toStream: ToStream }> | null = null;
+  let open: WebSocketServer | null = null;
+  const load = () =>
+    (server ??= import('ws').then(({ WebSocketServer, createWebSocketStream }) => {
+      // MQTT-6.0.0-3: the subprotocol is `mqtt` (3.1.1) or `mqttv3.1` (3.1).
+      const wss = new WebSocketServer({
+        noServer: true,
+        maxPayload: options.maxPacketBytes,
+        handleProtocols: (offered) =>
+          offered.has('mqtt') ? 'mqtt' : offered.has('mqttv3.1') ? 'mqttv3.1' : false,
+      });
+      open = wss;
+      return { wss, toStream: createWebSocketStream };
+    }));
 
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
     if (pathOf(req) !== MQTT_WS_PATH) return false;
     if (socket instanceof Socket) socket.setNoDelay(true); // same Nagle cost as on TCP
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const stream = createWebSocketStream(ws);
-      stream.on('error', (err) => logger.debug({ err }, 'websocket stream error'));
-      accept(stream, req);
-    });
+    // The upgraded socket buffers what the client sends until ws reads it.
+    load().then(
+      ({ wss, toStream }) =>
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          const stream = toStream(ws);
+          stream.on('error', (err) => logger.debug({ err }, 'websocket stream error'));
+          accept(stream, req);
+        }),
+      (err: unknown) => {
+        logger.debug({ err }, 'websocket support could not be loaded');
+        socket.destroy();
+      },
+    );
     return true;
   };
 
@@ -67,7 +86,7 @@ export function createWebSocketGate(options: WebSocketGateOptions): WebSocketGat
     },
     close() {
       // The server itself holds nothing (noServer) and stays usable for a restart.
-      for (const client of wss.clients) client.terminate();
+      for (const client of open?.clients ?? []) client.terminate();
     },
   };
 }
