@@ -79,7 +79,15 @@ export class WalSync {
     } finally {
       this.db.exec(this.restore);
       this.unitsSinceCheckpoint += units;
-      if (this.autoPages > 0 && this.unitsSinceCheckpoint >= this.checkpointEvery) this.checkpoint();
+      if (this.autoPages > 0 && this.unitsSinceCheckpoint >= this.checkpointEvery) {
+        // The group is committed whatever the checkpoint does: a failed one is tried again as
+        // many groups later (the log only grows meanwhile).
+        try {
+          this.checkpoint();
+        } catch {
+          this.unitsSinceCheckpoint = 0;
+        }
+      }
     }
   }
 
