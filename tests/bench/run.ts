@@ -11,7 +11,16 @@ import { openStoreLedger } from '../../gateway/src/store-ledger.ts';
 import { loadDemoProgram, TILL_SECRET, testConfigValue } from '../fakes/gateway-fixture.ts';
 import { makeTempDir } from '../fakes/temp-dir.ts';
 import { benchTill, closedLoop, openLoop } from './load.ts';
-import { type BenchRow, COMPILED, fiveLineSale, p, rate, startCompiled, startServer } from './till-bench.ts';
+import {
+  type BenchRow,
+  COMPILED,
+  deviceNodeFlags,
+  fiveLineSale,
+  p,
+  rate,
+  startCompiled,
+  startServer,
+} from './till-bench.ts';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const SALES = Number(process.env.BENCH_SALES ?? 8000);
@@ -189,6 +198,7 @@ if (existsSync(COMPILED)) {
     value: Math.round(builtIdle),
     unit: 'MB',
     target: '≤ 80 MB',
+    notes: `node ${deviceNodeFlags().join(' ')} as the device unit starts it`,
   });
   rows.push({
     id: 'B6',
@@ -206,6 +216,7 @@ if (existsSync(COMPILED)) {
 for (const [file, fn] of [
   ['./b3-tap-to-screen.ts', 'runB3'],
   ['./b4-sync.ts', 'runB4'],
+  ['./b5-scale.ts', 'runB5'],
 ] as const) {
   if (!wanted(fn.slice(3)) || !existsSync(new URL(file, import.meta.url))) continue;
   log(`${fn}…`);

@@ -35,10 +35,20 @@ const extraArgs = (): string[] => process.env.BENCH_SERVER_ARGS?.split(' ').filt
 /** The compiled build (`npm run build`), started as a device starts it. */
 export const COMPILED = new URL('../../dist/gateway/src/cli/run.js', import.meta.url).pathname;
 
+/** The node flags the device's unit starts the gateway with (provisioning/systemd/loyalty-edge.service). */
+export const deviceNodeFlags = (): string[] => {
+  const unit = readFileSync(
+    new URL('../../provisioning/systemd/loyalty-edge.service', import.meta.url),
+    'utf8',
+  );
+  const flags = /^ExecStart=\/usr\/bin\/node((?: --\S+)*) /m.exec(unit)?.[1] ?? '';
+  return flags.split(' ').filter(Boolean);
+};
+
 export const startCompiled = (config: string): Promise<Server> =>
   spawnServer(
     'compiled gateway',
-    [...extraArgs(), COMPILED, 'start', '--config', config],
+    [...deviceNodeFlags(), ...extraArgs(), COMPILED, 'start', '--config', config],
     /mqtt:\/\/[^:\s]+:(\d+)/,
   );
 
