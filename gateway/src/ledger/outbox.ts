@@ -34,9 +34,9 @@ interface RawEntry {
   program_version: number;
 }
 
-const ENTRY_SELECT = `SELECT e.seq, e.tx_id, t.idempotency_key, e.owner_type, e.owner_id, e.asset, e.bucket, e.kind,
-  e.amount, e.lot_id, e.hold_id, e.qualifying, e.rule_id, e.meta, e.at, e.program_version
-  FROM entries e JOIN transactions t ON t.id = e.tx_id`;
+const ENTRY_COLUMNS = `e.seq, e.tx_id, t.idempotency_key, e.owner_type, e.owner_id, e.asset, e.bucket, e.kind,
+  e.amount, e.lot_id, e.hold_id, e.qualifying, e.rule_id, e.meta, e.at, e.program_version`;
+const ENTRY_SELECT = `SELECT ${ENTRY_COLUMNS} FROM entries e JOIN transactions t ON t.id = e.tx_id`;
 
 function toEntry(r: RawEntry): EntryRow {
   return {
@@ -58,11 +58,23 @@ function toEntry(r: RawEntry): EntryRow {
   };
 }
 
-/** Entries in device-sequence order after `afterSeq` (the sync batch body). */
+/**
+ * Entries in device-sequence order after `afterSeq` (the sync batch body). A sale's entries
+ * carry the sale's id and total, for head office's average check (docs/sync.md).
+ */
 export function entriesAfter(db: Db, afterSeq: number, limit: number): EntryRow[] {
-  return all<RawEntry>(db, `${ENTRY_SELECT} WHERE e.seq > ? ORDER BY e.seq LIMIT ?`, afterSeq, limit).map(
-    toEntry,
-  );
+  return all<RawEntry & { sale_id: string | null; sale_total: number | null }>(
+    db,
+    `SELECT ${ENTRY_COLUMNS}, s.sale_id, json_extract(s.record, '$.total') AS sale_total
+     FROM entries e JOIN transactions t ON t.id = e.tx_id
+     LEFT JOIN sales s ON t.type = 'sale' AND s.sale_id = t.ref
+     WHERE e.seq > ? ORDER BY e.seq LIMIT ?`,
+    afterSeq,
+    limit,
+  ).map((r) => ({
+    ...toEntry(r),
+    sale: r.sale_id === null || r.sale_total === null ? null : { saleId: r.sale_id, total: r.sale_total },
+  }));
 }
 
 export function entriesOfOwner(

@@ -111,6 +111,8 @@ export interface EntryRow {
   meta: Record<string, unknown> | null;
   at: string;
   programVersion: number;
+  /** The sale of a sale transaction's entry, where the reader joins it (the sync upload). */
+  sale?: { saleId: string; total: number } | null;
 }
 
 export interface VerifyProblem {

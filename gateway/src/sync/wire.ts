@@ -145,15 +145,12 @@ export const wireSaleOf = (sale: Pick<SaleRecord, 'saleId' | 'total'>, currency?
   ...(currency === undefined ? {} : { currency }),
 });
 
-/** A ledger entry, with its transaction's sale where the reader has it (a sale transaction's entries). */
-export type EntryWithSale = EntryRow & { sale?: WireSale | null };
-
 /**
  * A store ledger entry as it goes to hq: the entry's own idempotency key is the device id,
  * the transaction's key and the entry's seq (protocol.md §2), unique across the chain. An
  * entry of a sale carries the sale (`meta.sale`, see `wireSale`).
  */
-export const toWireEntry = (deviceId: string, e: EntryWithSale): WireEntry => ({
+export const toWireEntry = (deviceId: string, e: EntryRow & { sale?: WireSale | null }): WireEntry => ({
   seq: e.seq,
   key: `${deviceId}/${e.idempotencyKey}/${e.seq}`,
   txKey: e.idempotencyKey,
