@@ -19,6 +19,11 @@ export interface Balances {
   points: Points;
   pendingPoints: Points;
   credit: Money;
+  /**
+   * An addition: in a chain, when other stores hold part of the balance, what this store can
+   * spend now (its own lots). `points`/`credit` are the chain's (protocol.md §2 invariant).
+   */
+  spendableHere?: { points: Points; credit: Money };
 }
 
 export interface MemberSummary {

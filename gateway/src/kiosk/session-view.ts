@@ -6,7 +6,7 @@ import { tierIndex, tierLevel } from '../engine/tiers.ts';
 import type { Ledger } from '../ledger/index.ts';
 import type { Card, Member } from '../ledger/types.ts';
 import type { Program } from '../program/schema.ts';
-import { memberSummary } from '../tills/member-view.ts';
+import { chainBalances, memberSummary } from '../tills/member-view.ts';
 import type { KioskMemberSession, KioskOffer, KioskReward, LocalName, TierProgress } from './wire.ts';
 
 /** How far ahead the home screen warns about expiring points. */
@@ -107,7 +107,7 @@ export const memberSession = (
     state: 'member',
     member: memberSummary(member, summary.tier),
     card: { status: card.status === 'suspended' ? 'suspended' : 'active' },
-    balances: summary.balances,
+    balances: chainBalances(ledger, member.id, summary.balances),
     tier: summary.tier,
     nextTier: summary.nextTier,
     tierProgress: tierProgress(program, summary.tier, summary.nextTier),

@@ -58,6 +58,26 @@ export function shownBalance(db: Db, memberId: string): { points: number; credit
   return { points: (snap?.points ?? 0) + part('points'), credit: (snap?.credit ?? 0) + part('credit') };
 }
 
+/**
+ * The part of a member's chain balance that this store does not hold: hq's balance minus this
+ * device's own entries up to what hq has seen (other stores' earnings and spends, hq's
+ * events and adjustments). Shown balance = what this store holds + this. Null when hq has sent
+ * no balance for the member (a standalone store, or a member hq does not know yet).
+ */
+export function heldElsewhere(db: Db, memberId: string): { points: number; credit: number } | null {
+  const snap = hqSnapshot(db, memberId);
+  if (!snap) return null;
+  const seen = all<{ asset: string; total: number }>(
+    db,
+    `SELECT asset, SUM(amount) AS total FROM entries
+     WHERE owner_type = 'member' AND owner_id = ? AND bucket = 'available' AND seq <= ? GROUP BY asset`,
+    memberId,
+    snap.includesDeviceSeq,
+  );
+  const part = (asset: string) => seen.find((l) => l.asset === asset)?.total ?? 0;
+  return { points: snap.points - part('points'), credit: snap.credit - part('credit') };
+}
+
 /** Members with a snapshot or local entries (for tests and reconciliation). */
 export function knownMembers(db: Db): string[] {
   return all<{ id: string }>(

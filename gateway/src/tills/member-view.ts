@@ -1,6 +1,8 @@
 import type { MemberState } from '../domain/ledger-types.ts';
+import type { Balances } from '../engine/context.ts';
 import { tierIndex } from '../engine/tiers.ts';
 import type { Ledger } from '../ledger/index.ts';
+import { heldElsewhere } from '../ledger/sync-store.ts';
 import type { LedgerEffects, Member } from '../ledger/types.ts';
 import type { Program } from '../program/schema.ts';
 import { Refusal } from './refusal.ts';
@@ -47,3 +49,25 @@ export const tierEffect = (
   from === to
     ? {}
     : { tierChange: { memberId, from, to, upgrade: tierIndex(program, to) > tierIndex(program, from) } };
+
+/** Balances as a chain store shows them, with what this store itself can spend. */
+export type ShownBalances = Balances & { spendableHere?: { points: number; credit: number } };
+
+/**
+ * protocol.md §2: the balance a store shows is head office's balance plus this device's later
+ * entries, so a member sees at every store what they earned at all of them. `local` is what
+ * this store's lots hold (the engine's balances); the part held elsewhere in the chain is
+ * added to it, and `spendableHere` keeps what this store can spend now: each store spends
+ * only the lots it holds, so two stores can never spend the same points (docs/sync.md).
+ * A standalone store (no balance from head office) shows `local` as it is.
+ */
+export const chainBalances = (ledger: Ledger, memberId: string, local: Balances): ShownBalances => {
+  const elsewhere = heldElsewhere(ledger.db, memberId);
+  if (!elsewhere || (elsewhere.points === 0 && elsewhere.credit === 0)) return local;
+  return {
+    points: Math.max(0, local.points + elsewhere.points),
+    pendingPoints: local.pendingPoints,
+    credit: Math.max(0, local.credit + elsewhere.credit),
+    spendableHere: { points: local.points, credit: local.credit },
+  };
+};

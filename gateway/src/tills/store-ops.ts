@@ -1,11 +1,13 @@
 import type { BrokerRequest, RequestOutcome } from '../broker/request-router.ts';
 import type { Logger } from '../core/logger.ts';
+import type { Balances } from '../engine/context.ts';
 import type { EngineContext } from '../engine/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import type { LedgerCommit } from '../ledger/types.ts';
 import type { Program } from '../program/schema.ts';
 import { requestHash, requestKey } from './idempotency.ts';
 import type { ManagerCodes } from './manager-codes.ts';
+import { chainBalances } from './member-view.ts';
 import type { OfflineCap } from './offline-cap.ts';
 import { Refusal, refusalOf } from './refusal.ts';
 import { WriteQueue } from './write-queue.ts';
@@ -33,6 +35,8 @@ export interface StoreDeps {
 export interface Decision {
   commit: LedgerCommit;
   response: Record<string, unknown>;
+  /** The member whose `response.balances` these are, when the postings do not name them. */
+  memberId?: string;
   events?: CommittedEvent[];
 }
 
@@ -86,7 +90,7 @@ export class StoreOps {
       const ctx = this.engineContext(now);
       try {
         const decision = decide({ now, ctx });
-        const response = { ok: true, ...decision.response };
+        const response = { ok: true, ...this.shown(decision) };
         return {
           commit: { ...decision.commit, idempotencyKey: key, requestHash: hash, response },
           value: decision.events ?? [],
@@ -114,6 +118,17 @@ export class StoreOps {
     const response = outcome.result?.response as RequestOutcome;
     if (!outcome.result?.replayed && outcome.value.length > 0) this.deps.onCommitted?.(outcome.value);
     return response;
+  }
+
+  /** The response with its balances as the store shows them (chain view, see `chainBalances`). */
+  private shown(decision: Decision): Record<string, unknown> {
+    const { response } = decision;
+    const balances = response.balances as Balances | undefined;
+    const memberId =
+      decision.memberId ??
+      decision.commit.postings.flatMap((p) => ('member' in p.owner ? [p.owner.member] : []))[0];
+    if (!balances || memberId === undefined) return response;
+    return { ...response, balances: chainBalances(this.deps.ledger, memberId, balances) };
   }
 
   /** True when this client already sent this requestId: it gets the stored answer, whatever changed since. */

@@ -1,7 +1,7 @@
 import type { BrokerRequest, RequestOutcome } from '../../broker/request-router.ts';
 import { memberSummary as engineSummary, simulateSale } from '../../engine/index.ts';
 import { parseCardRef, resolveCard } from '../card-access.ts';
-import { getMember, loadState, memberSummary } from '../member-view.ts';
+import { chainBalances, getMember, loadState, memberSummary } from '../member-view.ts';
 import type { StoreOps } from '../store-ops.ts';
 
 /** protocol.md §1 identify: who the card belongs to, balances, next tier, discounts. */
@@ -15,7 +15,7 @@ export const identify = (req: BrokerRequest, ops: StoreOps): RequestOutcome =>
     return {
       member: memberSummary(member, summary.tier),
       card: { status: card.status, expiresAt: card.expiresAt },
-      balances: summary.balances,
+      balances: chainBalances(ledger, member.id, summary.balances),
       nextTier: summary.nextTier,
       discounts: summary.discounts,
     };

@@ -29,7 +29,12 @@ export const sale = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcome>
       });
       if (effects.tierChange) events.push({ type: 'tier.changed', data: { ...effects.tierChange } });
     }
-    return { commit: { ...result.transaction, effects }, response: { ...result.response }, events };
+    return {
+      commit: { ...result.transaction, effects },
+      response: { ...result.response },
+      events,
+      ...(state ? { memberId: state.memberId } : {}),
+    };
   });
 };
 
@@ -53,5 +58,10 @@ export const saleReturn = (req: BrokerRequest, ops: StoreOps): Promise<RequestOu
       });
       if (effects.tierChange) events.push({ type: 'tier.changed', data: { ...effects.tierChange } });
     }
-    return { commit: { ...result.transaction, effects }, response: { ...result.response }, events };
+    return {
+      commit: { ...result.transaction, effects },
+      response: { ...result.response },
+      events,
+      ...(memberId ? { memberId } : {}),
+    };
   });
