@@ -1,6 +1,7 @@
 import type { Logger } from '../core/logger.ts';
 import type { Service } from '../core/service.ts';
 import { formatDate, localDateOf } from '../engine/calendar.ts';
+import { getStoreState, setStoreState } from '../ledger/store-state.ts';
 import { type JobDeps, runDueJobsSliced } from './store-jobs.ts';
 
 export interface SchedulerOptions extends JobDeps {
@@ -23,6 +24,7 @@ export interface SchedulerOptions extends JobDeps {
 export class Scheduler implements Service {
   readonly name = 'scheduler';
   private timer: NodeJS.Timeout | null = null;
+  /** The local day the daily jobs last ran to the end: kept in the ledger, so a restart skips them. */
   private lastDay: string | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -32,6 +34,7 @@ export class Scheduler implements Service {
   /** Returns at once: the first pass starts on the next turn of the event loop. */
   start(): void {
     this.stopped = false;
+    this.lastDay = getStoreState(this.options.ledger.db, 'scheduler.lastDailyRun');
     const tick = () => {
       if (!this.running) void this.pass();
     };
@@ -67,6 +70,7 @@ export class Scheduler implements Service {
         ...(this.options.sliceMs === undefined ? {} : { sliceMs: this.options.sliceMs }),
       });
       if (!counts) return; // stopped half way: the next start does it again
+      if (day !== this.lastDay) setStoreState(this.options.ledger.db, 'scheduler.lastDailyRun', day);
       this.lastDay = day;
       if (counts.holds + counts.expiries + counts.events + counts.tiers > 0)
         this.options.logger.info('scheduled jobs posted', {

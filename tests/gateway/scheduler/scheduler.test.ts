@@ -92,4 +92,25 @@ describe('the scheduler', () => {
     expect(birthdaysPosted()).toBe(MEMBERS);
     expect(ledger.verify()).toEqual([]);
   });
+
+  it('a restart on the same day does not run the daily jobs again (the day is kept in the ledger)', async () => {
+    const first = scheduler();
+    await first.pass();
+    await first.stop();
+    expect(birthdaysPosted()).toBe(MEMBERS);
+    // Enrolled after today's daily run: a restarted gateway treats it as the running one would.
+    ledger.addMember({
+      id: 'late',
+      firstName: 'Late',
+      birthDate: '1990-11-23',
+      tier: program.tiers.levels[0]!.id,
+      enrolledAt: '2026-11-23T11:00:00+04:00',
+    });
+    const restarted = scheduler();
+    restarted.start();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await restarted.pass();
+    await restarted.stop();
+    expect(birthdaysPosted()).toBe(MEMBERS);
+  });
 });
