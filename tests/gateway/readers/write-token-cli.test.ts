@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Output } from '../../../gateway/src/cli/command.ts';
 import { main } from '../../../gateway/src/cli/main.ts';
 import {
   EmulatedCard,
@@ -13,19 +12,8 @@ import {
 import { type GatewayFixture, startGateway, testConfigValue } from '../../fakes/gateway-fixture.ts';
 import { createPtyPair, type PtyPair } from '../../hardware/helpers/socat.ts';
 import { connectKiosk, type KioskClient } from '../../kiosk/kiosk-client.ts';
+import { capture } from '../../provisioning/helpers.ts';
 import { classicCard, TOKEN_KEY, watchStates } from './helpers.ts';
-
-const capture = (): Output & { stdout: string[]; stderr: string[] } => {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (line) => stdout.push(line),
-    err: (line) => stderr.push(line),
-    progress: () => {},
-  };
-};
 
 const tokenOn = (card: EmulatedCard): Uint8Array =>
   Uint8Array.from(TOKEN_BLOCKS.flatMap((b) => [...card.read(b)!]));

@@ -15,6 +15,26 @@ let program: Program;
 let deps: JobDeps;
 const points = (m: string) => ledger.balance({ member: m }, 'points');
 
+/** A lot earned 10 Jan 2025 that expires at the end of 10 Jan 2026. */
+const seedLotExpiring2026 = (l: Ledger, key: string, member: string, amount: number) =>
+  l.commit({
+    idempotencyKey: key,
+    type: 'sale',
+    at: '2025-01-10T12:00:00+04:00',
+    programVersion: 1,
+    storeId: 's1',
+    postings: [
+      {
+        owner: { member },
+        asset: 'points',
+        bucket: 'available',
+        kind: 'earn',
+        amount,
+        lot: { availableAt: '2025-01-10T12:00:00+04:00', expiresAt: '2026-01-10T23:59:59.999+04:00' },
+      },
+    ],
+  });
+
 beforeEach(async () => {
   dir = makeTempDir('le-jobs-');
   ledger = openStoreLedger({ dataDir: dir.path });
@@ -54,23 +74,7 @@ describe('scheduled jobs of a standalone store', () => {
   });
 
   it('posts what is left of expired lots, and gives expired holds back', () => {
-    ledger.commit({
-      idempotencyKey: 'seed-lot',
-      type: 'sale',
-      at: '2025-01-10T12:00:00+04:00',
-      programVersion: 1,
-      storeId: 's1',
-      postings: [
-        {
-          owner: { member: 'M-1001' },
-          asset: 'points',
-          bucket: 'available',
-          kind: 'earn',
-          amount: 40,
-          lot: { availableAt: '2025-01-10T12:00:00+04:00', expiresAt: '2026-01-10T23:59:59.999+04:00' },
-        },
-      ],
-    });
+    seedLotExpiring2026(ledger, 'seed-lot', 'M-1001', 40);
     const before = points('M-1001');
     const now = new Date('2026-06-01T12:00:00+04:00');
     expect(runDueJobs(deps, now, false).expiries).toBe(1);
@@ -102,23 +106,7 @@ describe('scheduled jobs of a standalone store', () => {
 
   it('in a chain, leaves member-level jobs to head office, and still expires the lots it holds', () => {
     const chain = { ...deps, chain: true };
-    ledger.commit({
-      idempotencyKey: 'seed-chain-lot',
-      type: 'sale',
-      at: '2025-01-10T12:00:00+04:00',
-      programVersion: 1,
-      storeId: 's1',
-      postings: [
-        {
-          owner: { member: 'M-1005' },
-          asset: 'points',
-          bucket: 'available',
-          kind: 'earn',
-          amount: 25,
-          lot: { availableAt: '2025-01-10T12:00:00+04:00', expiresAt: '2026-01-10T23:59:59.999+04:00' },
-        },
-      ],
-    });
+    seedLotExpiring2026(ledger, 'seed-chain-lot', 'M-1005', 25);
     const before = points('M-1005');
     // 28 Feb 2027: two demo birthdays are due, but they are head office's to post.
     expect(runDueJobs(chain, new Date('2027-02-28T12:00:00+04:00'), true)).toEqual({

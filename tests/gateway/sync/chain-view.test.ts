@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyChangesPage } from '../../../gateway/src/ledger/sync-store.ts';
-import type { ChangesPage } from '../../../gateway/src/sync/wire.ts';
 import {
   connectTill,
   type GatewayFixture,
@@ -14,6 +13,7 @@ import {
   type TillClient,
 } from '../../fakes/gateway-fixture.ts';
 import { connectKiosk, type KioskClient } from '../../kiosk/kiosk-client.ts';
+import { balancesPage } from './store-fixture.ts';
 
 describe('a chain store shows the chain balance', () => {
   let fx: GatewayFixture;
@@ -32,24 +32,15 @@ describe('a chain store shows the chain balance', () => {
     };
     // hq has seen all of this device's entries, and the member earned 700 points and
     // 2 500 credit at other stores.
-    const page: ChangesPage = {
-      cursor: 1,
-      members: [],
-      cards: [],
-      rewards: [],
-      offers: [],
-      removed: [],
-      more: false,
-      balances: [
-        {
-          memberId: 'M-1002',
-          points: local.points + 700,
-          credit: local.credit + 2_500,
-          tier: null,
-          includesDeviceSeq: ledger.lastSeq(),
-        },
-      ],
-    };
+    const page = balancesPage(1, [
+      {
+        memberId: 'M-1002',
+        points: local.points + 700,
+        credit: local.credit + 2_500,
+        tier: null,
+        includesDeviceSeq: ledger.lastSeq(),
+      },
+    ]);
     applyChangesPage(ledger.db, page, 0, new Date().toISOString());
   });
   afterAll(async () => {

@@ -8,18 +8,10 @@ import type { Ledger } from '../../../gateway/src/ledger/ledger.ts';
 import { applyChangesPage } from '../../../gateway/src/ledger/sync-store.ts';
 import type { ChangesPage } from '../../../gateway/src/sync/wire.ts';
 import { makeTempDir } from '../../fakes/temp-dir.ts';
-import { AT, earn, ensureMember, openStore } from './store-fixture.ts';
+import { AT, balancesPage, earn, ensureMember, openStore } from './store-fixture.ts';
 
-const page = (cursor: number, tier: string, includesDeviceSeq: number): ChangesPage => ({
-  cursor,
-  members: [],
-  cards: [],
-  rewards: [],
-  offers: [],
-  removed: [],
-  more: false,
-  balances: [{ memberId: 'm1', points: 100, credit: 0, tier, includesDeviceSeq }],
-});
+const page = (cursor: number, tier: string, includesDeviceSeq: number): ChangesPage =>
+  balancesPage(cursor, [{ memberId: 'm1', points: 100, credit: 0, tier, includesDeviceSeq }]);
 
 describe('hq tiers in a changes page', () => {
   const dir = makeTempDir();

@@ -1,6 +1,7 @@
 /** A store for sync tests: a real SQLite ledger driven with simple earn / spend transactions. */
 import type { Asset, Posting } from '../../../gateway/src/domain/ledger-types.ts';
 import { type Ledger, openLedger } from '../../../gateway/src/ledger/ledger.ts';
+import type { ChangesPage, WireBalance } from '../../../gateway/src/sync/wire.ts';
 
 export const AT = '2026-11-23T10:00:00+04:00';
 
@@ -121,3 +122,15 @@ export function earnMany(
     ledger.commitMany(txs);
   }
 }
+
+/** A head-office changes page that carries only balance rows. */
+export const balancesPage = (cursor: number, balances: WireBalance[]): ChangesPage => ({
+  cursor,
+  members: [],
+  cards: [],
+  rewards: [],
+  offers: [],
+  removed: [],
+  more: false,
+  balances,
+});
