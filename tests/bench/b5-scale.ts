@@ -8,7 +8,7 @@
  *   cards; ceiling: the same round trips against the echo responder B1 uses; beside them the
  *   identify path's SQL alone (findCard, getMember, loadMemberState) in this process.
  * Start-up is timed twice: with the product's default config (the scheduler on: its first
- * pass runs inside start()) and with the scheduler off (the start alone).
+ * pass runs in the background) and with the scheduler off (the start alone).
  * Sizes: B5_MEMBERS (1 000 000), B5_ENTRIES (10 000 000), B5_IDENTIFY (5 000), B5_STARTS (5).
  * B5_CLI=path/to/run.js or B5_CLI=tsx picks the CLI (see chooseCli). The gateway runs on a copy of
  * the cached database (~7 GB at full size), removed at the end. No figure is asserted.
@@ -240,19 +240,21 @@ export async function runB5(
       );
       await g.stop();
     }
-    // The product's default config: the scheduler's first pass runs inside start(); the first
-    // start of the day posts the day's birthdays, later ones find them done.
+    // The product's default config: the scheduler's first pass runs in the background after
+    // start (the day's birthdays, then the tier review of every member above the first tier);
+    // each start is stopped once ready, which ends its pass between two members.
     const withJobs: number[] = [];
-    let gateway: Started | null = null;
     for (let i = 0; i < starts; i++) {
       const g = await startGw(config, ports);
       withJobs.push(g.readyMs);
       log(
         `start (default config) ${i + 1}/${starts}: health ${Math.round(g.healthMs)} ms, ready ${Math.round(g.readyMs)} ms`,
       );
-      if (i < starts - 1) await g.stop();
-      else gateway = g;
+      await g.stop();
     }
+    // identify is measured on a gateway with the scheduler off: the steady state, not the
+    // minutes after the day's first start while the tier review runs in the background.
+    const gateway: Started = await startGw(configNoJobs, ports);
     const emptyMedian = median(empty);
     const startNotes = (ts: number[]) =>
       `median of ${ts.length} starts (max ${Math.round(Math.max(...ts))} ms, each: ${ts.map((t) => Math.round(t)).join(', ')}); ${how}; empty-DB start median ${Math.round(emptyMedian)} ms (max ${Math.round(Math.max(...empty))}), node -e "" median ${Math.round(median(nothing))} ms`;
@@ -264,7 +266,7 @@ export async function runB5(
       ceiling: Math.round(emptyMedian),
       ratio: round(emptyMedian / median(withJobs)),
       target: '≤ 2 s',
-      notes: `${startNotes(withJobs)}; scheduler on: its first pass runs inside start()`,
+      notes: `${startNotes(withJobs)}; scheduler on: its first pass runs in the background`,
     });
     rows.push({
       id: 'B5',
@@ -277,7 +279,7 @@ export async function runB5(
       notes: startNotes(noJobs),
     });
 
-    // identify: random existing cards, seeded; the last gateway started is still running.
+    // identify: random existing cards, seeded, on the scheduler-off gateway started above.
     const random = prng(55);
     const warmup = Math.min(500, identifyCount);
     const uids = Array.from({ length: identifyCount }, () => cardUid(1 + Math.floor(random() * members)));

@@ -9,7 +9,7 @@ export interface SchedulerOptions extends JobDeps {
   now: () => Date;
   /** How often due jobs are looked for; daily jobs run on the first pass of each local day. */
   intervalMs?: number;
-  /** Work between two yields to the event loop (default 10 ms). */
+  /** Work between two yields to the event loop (default 2 ms: a till's request waits at most that). */
   sliceMs?: number;
 }
 

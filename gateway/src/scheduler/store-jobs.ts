@@ -153,7 +153,7 @@ export const runDueJobsSliced = async (
   daily: boolean,
   options: { sliceMs?: number; stopped?: () => boolean } = {},
 ): Promise<JobCounts | null> => {
-  const sliceMs = options.sliceMs ?? 10;
+  const sliceMs = options.sliceMs ?? 2;
   const jobs = dueJobs(deps, now, daily);
   for (;;) {
     const until = performance.now() + sliceMs;
