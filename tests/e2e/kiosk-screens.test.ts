@@ -2,33 +2,17 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTill, type GatewayFixture, saleBody, startGateway } from '../fakes/gateway-fixture.ts';
-import { ensureBundle, enterPin, launchChromium, openKiosk, SCREENSHOTS, tap } from './page-fixture.ts';
+import {
+  AUDIT,
+  ensureBundle,
+  enterPin,
+  launchChromium,
+  openKiosk,
+  SCREENSHOTS,
+  tap,
+} from './page-fixture.ts';
 
 const LANGS = ['hy', 'fa', 'en', 'ru'] as const;
-
-/** Touch and a11y rules checked on every screen (run in the page; loosely typed, no DOM lib here). */
-const AUDIT = `(() => {
-  const problems = [];
-  const name = (el) => (el.getAttribute('aria-label') || el.textContent || '').trim();
-  for (const el of document.querySelectorAll('button, [role="button"]')) {
-    const r = el.getBoundingClientRect();
-    if (r.width === 0) continue;
-    if (!name(el)) problems.push('button without a name: ' + el.outerHTML.slice(0, 80));
-    if (r.width < 48 || r.height < 48) problems.push('small target ' + Math.round(r.width) + 'x' + Math.round(r.height) + ': ' + name(el));
-  }
-  for (const img of document.querySelectorAll('img')) if (!img.getAttribute('alt')) problems.push('img without alt');
-  for (const el of document.querySelectorAll('[role="progressbar"]'))
-    if (!el.getAttribute('aria-label') || el.getAttribute('aria-valuenow') === null) problems.push('progressbar unlabeled');
-  const h1 = document.querySelectorAll('main h1').length;
-  if (h1 !== 1) problems.push(h1 + ' h1 in main');
-  if (!document.documentElement.lang) problems.push('no lang');
-  const style = getComputedStyle(document.body);
-  if (style.userSelect !== 'none') problems.push('text selectable');
-  if (style.touchAction !== 'manipulation') problems.push('touch-action ' + style.touchAction);
-  const viewport = document.querySelector('meta[name="viewport"]')?.getAttribute('content') || '';
-  if (!viewport.includes('user-scalable=no')) problems.push('pinch zoom allowed');
-  return problems;
-})()`;
 
 describe('every kiosk screen in every script: screenshots and a11y', () => {
   let fx: GatewayFixture;

@@ -89,6 +89,30 @@ export const tap = async (httpPort: number, uid: string, reader = 'reader-1'): P
   if (res.status !== 202) throw new Error(`tap: HTTP ${res.status} ${await res.text()}`);
 };
 
+/** Touch and a11y rules checked on every screen (run in the page; loosely typed, no DOM lib here). */
+export const AUDIT = `(() => {
+  const problems = [];
+  const name = (el) => (el.getAttribute('aria-label') || el.textContent || '').trim();
+  for (const el of document.querySelectorAll('button, [role="button"]')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0) continue;
+    if (!name(el)) problems.push('button without a name: ' + el.outerHTML.slice(0, 80));
+    if (r.width < 48 || r.height < 48) problems.push('small target ' + Math.round(r.width) + 'x' + Math.round(r.height) + ': ' + name(el));
+  }
+  for (const img of document.querySelectorAll('img')) if (!img.getAttribute('alt')) problems.push('img without alt');
+  for (const el of document.querySelectorAll('[role="progressbar"]'))
+    if (!el.getAttribute('aria-label') || el.getAttribute('aria-valuenow') === null) problems.push('progressbar unlabeled');
+  const h1 = document.querySelectorAll('main h1').length;
+  if (h1 !== 1) problems.push(h1 + ' h1 in main');
+  if (!document.documentElement.lang) problems.push('no lang');
+  const style = getComputedStyle(document.body);
+  if (style.userSelect !== 'none') problems.push('text selectable');
+  if (style.touchAction !== 'manipulation') problems.push('touch-action ' + style.touchAction);
+  const viewport = document.querySelector('meta[name="viewport"]')?.getAttribute('content') || '';
+  if (!viewport.includes('user-scalable=no')) problems.push('pinch zoom allowed');
+  return problems;
+})()`;
+
 /** Enters a PIN on the on-screen pad and confirms. */
 export const enterPin = async (page: Page, pin: string): Promise<void> => {
   for (const d of pin) await page.locator(`.pin-grid [data-key="${d}"]`).click();

@@ -10,6 +10,10 @@ export const en: Messages = {
   points: (n, f) => `${f} ${n === 1 ? 'point' : 'points'}`,
   balance: 'Your points',
   wallet: 'Bonus wallet',
+  spendableHere: (points, credit) =>
+    credit
+      ? `Of these, ${points} and ${credit} can be used in this store`
+      : `Of these, ${points} can be used in this store`,
   tier: 'Level',
   toNextTier: (points, tier) => `${points} more to ${tier}`,
   topTier: 'You are at the top level',

@@ -10,6 +10,8 @@ export const fa: Messages = {
   points: (_n, f) => `${f} امتیاز`,
   balance: 'امتیازهای شما',
   wallet: 'کیف پول',
+  spendableHere: (points, credit) =>
+    `از این میان، ${credit ? `${points} و ${credit}` : points} در این فروشگاه قابل استفاده است`,
   tier: 'سطح',
   toNextTier: (points, tier) => `${points} تا سطح «${tier}»`,
   topTier: 'شما در بالاترین سطح هستید',

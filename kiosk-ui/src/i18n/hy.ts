@@ -11,6 +11,8 @@ export const hy: Messages = {
   points: (_n, f) => `${f} միավոր`,
   balance: 'Ձեր միավորները',
   wallet: 'Բոնուսային հաշիվ',
+  spendableHere: (points, credit) =>
+    `Դրանցից այս խանութում կարող եք օգտագործել ${credit ? `${points} և ${credit}` : points}`,
   tier: 'Մակարդակ',
   toNextTier: (points, tier) => `Եվս ${points} մինչև «${tier}»`,
   topTier: 'Դուք ամենաբարձր մակարդակում եք',

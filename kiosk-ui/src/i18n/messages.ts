@@ -28,6 +28,11 @@ export interface Messages {
   points: (n: number, formatted: string) => string;
   balance: string;
   wallet: string;
+  /**
+   * Under the balance in a chain store: how much of it this store can spend (the rest is held
+   * by other stores). `points` is formatted with its noun; `credit` only when it differs too.
+   */
+  spendableHere: (points: string, credit?: string) => string;
   tier: string;
   toNextTier: (points: string, tier: string) => string;
   topTier: string;

@@ -17,6 +17,8 @@ export const ru: Messages = {
   points: (n, f) => `${f} ${plural(n, { one: 'балл', few: 'балла', many: 'баллов', other: 'балла' })}`,
   balance: 'Ваши баллы',
   wallet: 'Бонусный счёт',
+  spendableHere: (points, credit) =>
+    `Из них в этом магазине можно потратить ${credit ? `${points} и ${credit}` : points}`,
   tier: 'Уровень',
   toNextTier: (points, tier) => `Ещё ${points} до уровня «${tier}»`,
   topTier: 'У вас высший уровень',

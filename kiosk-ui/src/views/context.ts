@@ -1,3 +1,4 @@
+import type { Balances } from '../../../gateway/src/contract/index.ts';
 import type { Controller } from '../controller.ts';
 import type { Format } from '../i18n/index.ts';
 import type { KioskState } from '../store.ts';
@@ -8,3 +9,9 @@ export interface View {
   f: Format;
   c: Controller;
 }
+
+/**
+ * What this store can spend: in a chain, `balances` are the member's across all stores and
+ * `spendableHere` the part this store's own lots hold (docs/sync.md); standalone, all of it.
+ */
+export const spendable = (b: Balances): { points: number; credit: number } => b.spendableHere ?? b;

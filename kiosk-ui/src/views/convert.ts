@@ -1,8 +1,11 @@
 import { html, nothing } from 'lit';
 import { dirOf } from '../i18n/index.ts';
-import type { View } from './context.ts';
+import { spendable, type View } from './context.ts';
 
-/** Whole multiples of the program's rate only, so the credit shown is exactly what is posted. */
+/**
+ * Whole multiples of the program's rate only, so the credit shown is exactly what is posted;
+ * up to what this store can spend (a chain store converts only its own lots).
+ */
 const choices = (balance: number, step: number): number[] => {
   const max = Math.floor(balance / step);
   const picks = new Set([1, 2, 5, 10, max].filter((k) => k >= 1 && k <= max));
@@ -14,7 +17,7 @@ export const convertView = ({ s, f, c }: View) => {
   const rate = m?.program.pointsToCredit;
   if (!m || !rate) return nothing;
   const currency = m.program.currency;
-  const options = choices(m.balances.points, rate.points);
+  const options = choices(spendable(m.balances).points, rate.points);
   const arrow = dirOf(f.lang) === 'rtl' ? '←' : '→';
   return html`
     <section class="screen convert" data-screen="convert" aria-labelledby="convert-title">

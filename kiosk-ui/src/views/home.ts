@@ -11,7 +11,11 @@ const progress = (s: KioskMemberSession): number => {
   return span > 0 ? Math.max(0, Math.min(100, Math.round((done / span) * 100))) : 100;
 };
 
-/** The member's home. The name is isolated (FSI…PDI) so a Cyrillic name reads right in a Persian greeting. */
+/**
+ * The member's home. In a chain store the balance is the chain's, and a line under it says
+ * how much of it this store can spend (`spendableHere`); nothing when standalone.
+ * The name is isolated (FSI…PDI) so a Cyrillic name reads right in a Persian greeting.
+ */
 export const homeView = ({ s, f, c }: View) => {
   const m = s.session;
   if (!m) return nothing;
@@ -19,6 +23,7 @@ export const homeView = ({ s, f, c }: View) => {
   const currency = m.program.currency;
   const next = m.tierProgress.next;
   const pct = progress(m);
+  const here = m.balances.spendableHere;
   const tierText = next ? t.toNextTier(f.points(next.missing), f.name(next.names)) : t.topTier;
   return html`
     <section class="screen home" data-screen="home" aria-labelledby="member-name">
@@ -67,6 +72,14 @@ export const homeView = ({ s, f, c }: View) => {
           <span class="label">${f.name(m.program.names.credit)}</span>
           <span class="mid" data-testid="credit-value">${f.money(m.balances.credit, currency)}</span>
         </div>
+        ${
+          here
+            ? html`<p class="small spendable-here" data-testid="spendable-here">${t.spendableHere(
+                f.points(here.points),
+                here.credit !== m.balances.credit ? f.money(here.credit, currency) : undefined,
+              )}</p>`
+            : nothing
+        }
       </div>
       <nav class="actions" aria-label=${t.title}>
         <button type="button" class="btn primary" data-testid="go-rewards" @click=${() => c.go('rewards')}>${t.rewards}</button>

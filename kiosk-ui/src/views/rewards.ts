@@ -1,8 +1,11 @@
 import { html, nothing } from 'lit';
 import type { KioskReward } from '../../../gateway/src/kiosk/wire.ts';
-import type { View } from './context.ts';
+import { spendable, type View } from './context.ts';
 
-/** Why a reward cannot be had now, as the gateway's flags say (program.md Redemption). */
+/**
+ * Why a reward cannot be had now, as the gateway's flags say (program.md Redemption); what
+ * is missing counts from what this store can spend, as `affordable` does.
+ */
 const reason = ({ f }: View, r: KioskReward, points: number): string | null => {
   if (!r.tierAllowed) return f.t.tierLocked;
   if (r.stockLeft !== null && r.stockLeft <= 0) return f.t.outOfStock;
@@ -23,7 +26,7 @@ export const rewardsView = (v: View) => {
       </header>
       <ul class="reward-list">
         ${m.rewards.map((r) => {
-          const why = reason(v, r, m.balances.points);
+          const why = reason(v, r, spendable(m.balances).points);
           return html`<li class=${why ? 'reward locked' : 'reward'} data-reward=${r.id}>
             <div class="reward-text">
               <strong>${f.name(r.names)}</strong>
