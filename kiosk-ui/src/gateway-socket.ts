@@ -42,11 +42,15 @@ export class GatewaySocket {
       clean: true,
     });
     this.#client.on('connect', () => {
+      // Online once subscribed (SUBACK), not at CONNACK: a session published in between
+      // (not retained) would be lost, and the page would not react to that tap.
       this.#client.subscribe(
         [`${ROOT}/kiosk/${k}/session`, `${ROOT}/kiosk/${k}/res/#`, `${ROOT}/reader/${creds.reader}/state`],
         { qos: 1 },
+        (error) => {
+          if (!error) this.events.onConnection('online');
+        },
       );
-      this.events.onConnection('online');
     });
     this.#client.on('close', () => this.events.onConnection('offline'));
     this.#client.on('offline', () => this.events.onConnection('offline'));
