@@ -3,7 +3,6 @@ import { createLogger } from '../../core/logger.ts';
 import { systemdNotifier } from '../../core/systemd.ts';
 import { DEMO_MEMBERS } from '../../demo/demo-config.ts';
 import { Gateway, VERSION } from '../../gateway.ts';
-import { readMembersFile } from '../../import/read-members.ts';
 import type { Program } from '../../program/schema.ts';
 import { type Command, EXIT, type Output, parseFlags, UsageError } from '../command.ts';
 import { loadStoreProgram, openStoreLedger, resolveConfig } from '../store.ts';
@@ -13,6 +12,8 @@ const seedDemo = async (config: Config, program: Program, io: Output): Promise<v
   const ledger = openStoreLedger(config);
   try {
     if (ledger.getMember('M-1001')) return;
+    // Loaded here only: a store's gateway never reads a members file at start.
+    const { readMembersFile } = await import('../../import/read-members.ts');
     const { rows, problems } = await readMembersFile(DEMO_MEMBERS);
     if (problems.length > 0) throw new Error(`demo members: ${problems.map((p) => p.message).join('; ')}`);
     const result = await ledger.importMembers(rows, {
