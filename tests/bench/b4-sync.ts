@@ -15,6 +15,7 @@ import { createSyncService } from '../../gateway/src/sync/sync-service.ts';
 import { toWireEntry } from '../../gateway/src/sync/wire.ts';
 import { freePort, startHqProcess, stopGracefully } from '../gateway/sync/processes.ts';
 import { openTestPglite } from '../hq/pglite-template.ts';
+import { prng } from './b5-data.ts';
 
 export interface BenchRow {
   name: string;
@@ -26,17 +27,6 @@ export interface BenchRow {
 }
 
 const AT = '2026-11-23T10:00:00+04:00';
-
-/** A small seeded PRNG (mulberry32): the same data every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * CPU seconds (user + system) a process has used so far, from /proc (Linux): the hub's CPU

@@ -6,8 +6,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyChangesPage } from '../../gateway/src/ledger/sync-store.ts';
-import type { ChangesPage } from '../../gateway/src/sync/wire.ts';
 import { type GatewayFixture, startGateway } from '../fakes/gateway-fixture.ts';
+import { balancesPage } from '../gateway/sync/store-fixture.ts';
 import { AUDIT, ensureBundle, launchChromium, openKiosk, tap } from './page-fixture.ts';
 
 const line = (page: Page) => page.locator('[data-testid="spendable-here"]');
@@ -30,31 +30,22 @@ describe('kiosk in a chain store: what this store can spend', () => {
     const dariush = local('M-1004'); // fa, 21 000 points, 5 000 AMD
     // Head office has seen every entry of this store; Emma earned 700 points at other
     // stores, Dariush 700 points and 25 AMD of credit. Нина (M-1006) has no hq balance.
-    const page: ChangesPage = {
-      cursor: 1,
-      members: [],
-      cards: [],
-      rewards: [],
-      offers: [],
-      removed: [],
-      more: false,
-      balances: [
-        {
-          memberId: 'M-1005',
-          points: emma.points + 700,
-          credit: emma.credit,
-          tier: null,
-          includesDeviceSeq: ledger.lastSeq(),
-        },
-        {
-          memberId: 'M-1004',
-          points: dariush.points + 700,
-          credit: dariush.credit + 2_500,
-          tier: null,
-          includesDeviceSeq: ledger.lastSeq(),
-        },
-      ],
-    };
+    const page = balancesPage(1, [
+      {
+        memberId: 'M-1005',
+        points: emma.points + 700,
+        credit: emma.credit,
+        tier: null,
+        includesDeviceSeq: ledger.lastSeq(),
+      },
+      {
+        memberId: 'M-1004',
+        points: dariush.points + 700,
+        credit: dariush.credit + 2_500,
+        tier: null,
+        includesDeviceSeq: ledger.lastSeq(),
+      },
+    ]);
     applyChangesPage(ledger.db, page, 0, new Date().toISOString());
     browser = await launchChromium();
   }, 60_000);
