@@ -25,6 +25,7 @@ const TILL_OPS = Object.freeze([
   'capture',
   'void',
   'giftcard-redeem',
+  'giftcard-issue',
   'enroll',
   'card-replace',
   'card-unlock',

@@ -164,6 +164,19 @@ export interface GiftcardRedeemResult {
   remaining: Money;
 }
 
+/** An addition to protocol.md: a gift card sold at the till, its credit issued on the card's code. */
+export interface GiftcardIssueRequest {
+  code: string;
+  credit: Money;
+  /** Default: the program's `giftCards.defaultValidityMonths`. */
+  validityMonths?: number;
+}
+export interface GiftcardIssueResult {
+  code: string;
+  credit: Money;
+  expiresAt: string;
+}
+
 export interface NewMember {
   firstName: string;
   lastName?: string;
@@ -211,6 +224,7 @@ export interface TillOps {
   capture: { request: CaptureRequest; result: BalancesResult };
   void: { request: VoidRequest; result: BalancesResult };
   'giftcard-redeem': { request: GiftcardRedeemRequest; result: GiftcardRedeemResult };
+  'giftcard-issue': { request: GiftcardIssueRequest; result: GiftcardIssueResult };
   enroll: { request: EnrollRequest; result: EnrollResult };
   'card-replace': { request: CardReplaceRequest; result: CardReplaceResult };
   'card-unlock': { request: CardUnlockRequest; result: CardUnlockResult };
@@ -226,6 +240,7 @@ export const TILL_OPS = [
   'capture',
   'void',
   'giftcard-redeem',
+  'giftcard-issue',
   'enroll',
   'card-replace',
   'card-unlock',

@@ -1,10 +1,10 @@
 /**
- * The two till ops the other till tests leave out, over MQTT against the real gateway:
- * `simulate` (what a sale would earn, nothing posted) and `giftcard-redeem` (partial
- * redemption of a gift card's credit), each with its success and error paths.
+ * The till ops the other till tests leave out, over MQTT against the real gateway:
+ * `simulate` (what a sale would earn, nothing posted), `giftcard-issue` (an addition: a gift
+ * card sold at the till) and `giftcard-redeem` (partial redemption of a gift card's credit),
+ * each with its success and error paths.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueGiftCard } from '../../../gateway/src/engine/index.ts';
 import {
   connectTill,
   type GatewayFixture,
@@ -21,16 +21,6 @@ let till: TillClient;
 beforeAll(async () => {
   fx = await startGateway();
   till = await connectTill(fx.url);
-  // A 20 000 AMD gift card, as head office or a sale would issue it.
-  const issued = issueGiftCard(
-    { program: fx.program, now: new Date().toISOString(), storeId: 'test-store' },
-    { code: 'GC-1234', credit: 20_000 },
-    'test:issue:GC-1234',
-  );
-  fx.gateway.ledger.commit({
-    ...issued.transaction,
-    effects: { giftCards: [{ code: 'GC-1234', expiresAt: issued.response.expiresAt }] },
-  });
 });
 afterAll(async () => {
   await till.close();
@@ -63,6 +53,30 @@ describe('simulate', () => {
       saleBody('FFEEDDCC', [{ sku: 'X', qty: 1, unitPrice: 100 }]),
     );
     expect(unknown).toMatchObject({ ok: false, error: { code: 'CARD_UNKNOWN' } });
+  });
+});
+
+describe('giftcard-issue', () => {
+  it('issues a card for its credit, valid the program’s 12 months by default; a code only once', async () => {
+    const issued = await till.request('giftcard-issue', { code: 'GC-1234', credit: 20_000 });
+    expect(issued).toMatchObject({ ok: true, code: 'GC-1234', credit: 20_000 });
+    const months = (Date.parse(String(issued.expiresAt)) - Date.now()) / (30.44 * 86_400_000);
+    expect(months).toBeGreaterThan(11.5);
+    expect(months).toBeLessThan(12.5);
+    expect(fx.gateway.ledger.balance({ giftCard: 'GC-1234' }, 'credit')).toBe(20_000);
+    expect(await till.request('giftcard-issue', { code: 'GC-1234', credit: 5_000 })).toMatchObject({
+      ok: false,
+      error: { code: 'CARD_EXISTS' },
+    });
+    expect(fx.gateway.ledger.balance({ giftCard: 'GC-1234' }, 'credit')).toBe(20_000);
+  });
+
+  it('names a bad amount or validity', async () => {
+    const noCredit = await till.request('giftcard-issue', { code: 'GC-2', credit: 0 });
+    expect(noCredit).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+    expect((noCredit.error as { message: string }).message).toMatch(/^credit/);
+    const badMonths = await till.request('giftcard-issue', { code: 'GC-2', credit: 100, validityMonths: 0 });
+    expect((badMonths.error as { message: string }).message).toMatch(/^validityMonths/);
   });
 });
 

@@ -3,6 +3,7 @@ import type { BrokerRequest, RequestOutcome } from '../../broker/request-router.
 import {
   authorize as engineAuthorize,
   capture as engineCapture,
+  issueGiftCard,
   redeemGiftCard,
   voidHold,
 } from '../../engine/index.ts';
@@ -94,5 +95,35 @@ export const giftcardRedeem = (req: BrokerRequest, ops: StoreOps): Promise<Reque
     if (card === null) throw new Refusal('CARD_UNKNOWN', 'no gift card with that code');
     const result = redeemGiftCard(ctx, card, credit);
     return { commit: result.transaction, response: { ...result.response } };
+  });
+};
+
+/**
+ * giftcard-issue (an addition to protocol.md): a gift card sold at the till. Its credit is
+ * owned by the code (not a member) and expires after `validityMonths`, by default the
+ * program's `giftCards.defaultValidityMonths`; a code issued before is `CARD_EXISTS`.
+ */
+export const giftcardIssue = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcome> => {
+  const code = field.text(req.body, 'code').trim();
+  const credit = field.amount(req.body, 'credit');
+  const months = req.body.validityMonths;
+  if (
+    months !== undefined &&
+    (typeof months !== 'number' || !Number.isInteger(months) || months < 1 || months > 120)
+  )
+    throw new Refusal('INVALID_REQUEST', 'validityMonths: must be a whole number of months from 1 to 120');
+  return ops.write(req, ({ ctx }) => {
+    const result = issueGiftCard(ctx, {
+      code,
+      credit,
+      ...(months === undefined ? {} : { validityMonths: months }),
+    });
+    return {
+      commit: {
+        ...result.transaction,
+        effects: { giftCards: [{ code, expiresAt: result.response.expiresAt }] },
+      },
+      response: { ...result.response },
+    };
   });
 };

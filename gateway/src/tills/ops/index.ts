@@ -1,7 +1,7 @@
 import type { TillOp } from '../../contract/index.ts';
 import type { OpHandler } from '../store-ops.ts';
 import { cardReplace, cardUnlock, enroll } from './card-ops.ts';
-import { authorize, capture, giftcardRedeem, voidOp } from './credit-ops.ts';
+import { authorize, capture, giftcardIssue, giftcardRedeem, voidOp } from './credit-ops.ts';
 import { identify, simulate } from './read-ops.ts';
 import { sale, saleReturn } from './sale-ops.ts';
 
@@ -15,6 +15,7 @@ export const tillOps: Record<TillOp, OpHandler> = {
   capture,
   void: voidOp,
   'giftcard-redeem': giftcardRedeem,
+  'giftcard-issue': giftcardIssue,
   enroll,
   'card-replace': cardReplace,
   'card-unlock': cardUnlock,
