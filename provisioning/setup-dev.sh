@@ -34,4 +34,20 @@ node -e '
     console.error(`setup-dev: Node.js ${process.versions.node} is too old; Loyalty Edge needs >= 20.19`);
     process.exit(1);
   }'
+# hq's tests run against a real PostgreSQL server too (and PGlite): start the cluster the
+# machine has and give the tests their role and database (tests/hq/drivers.ts PG_URL).
+if [[ "${1:-}" == "--test" ]] && command -v pg_lsclusters >/dev/null 2>&1 &&
+  read -r pg_version pg_cluster _ < <(pg_lsclusters --no-header | head -n 1); then
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo pg_ctlcluster "$pg_version" "$pg_cluster" start 2>/dev/null || true
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 && break; sleep 1; done
+  as_postgres() { $sudo su postgres -c "$1"; }
+  as_postgres "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='loyalty'\"" | grep -q 1 ||
+    as_postgres "psql -qc \"CREATE ROLE loyalty LOGIN PASSWORD 'loyalty'\""
+  as_postgres "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='loyalty_hq_test'\"" | grep -q 1 ||
+    as_postgres "psql -qc 'CREATE DATABASE loyalty_hq_test OWNER loyalty'"
+  echo "setup-dev: PostgreSQL $pg_version/$pg_cluster running, test database loyalty_hq_test"
+fi
+
 echo "setup-dev: ready (node $(node -v), npm $(npm -v))"
