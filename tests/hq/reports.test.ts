@@ -8,7 +8,7 @@ import type { Ledger } from '../../gateway/src/ledger/ledger.ts';
 import { offersFor } from '../../gateway/src/ledger/sync-store.ts';
 import { createHqClient, type HqClient } from '../../gateway/src/sync/hq-client.ts';
 import { createSyncService, type SyncService } from '../../gateway/src/sync/sync-service.ts';
-import { toWireEntry, wireSaleOf } from '../../gateway/src/sync/wire.ts';
+import { toWireEntry } from '../../gateway/src/sync/wire.ts';
 import type { SqlDb } from '../../hq/src/db/sql.ts';
 import type { Hub } from '../../hq/src/hub.ts';
 import { rfmSegment, toCsv } from '../../hq/src/reports.ts';
@@ -239,7 +239,7 @@ describe('report helpers', () => {
       programVersion: 1,
     };
     expect(toWireEntry('gw', e).meta).toEqual({ note: 'x' });
-    expect(toWireEntry('gw', { ...e, sale: wireSaleOf({ saleId: 'S-9', total: 125_050 }) }).meta).toEqual({
+    expect(toWireEntry('gw', { ...e, sale: { saleId: 'S-9', total: 125_050 } }).meta).toEqual({
       note: 'x',
       sale: { saleId: 'S-9', total: 125_050 },
     });

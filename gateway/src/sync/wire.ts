@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { SaleRecord } from '../domain/ledger-types.ts';
 import type { EntryRow } from '../ledger/types.ts';
 
 /**
@@ -136,21 +135,13 @@ export const wireSale = z.object({
   total: z.number().int().min(0),
   currency: z.string().min(1).max(8).optional(),
 });
-export type WireSale = z.infer<typeof wireSale>;
-
-/** The wire sale of a store ledger's sale record. */
-export const wireSaleOf = (sale: Pick<SaleRecord, 'saleId' | 'total'>, currency?: string): WireSale => ({
-  saleId: sale.saleId,
-  total: sale.total,
-  ...(currency === undefined ? {} : { currency }),
-});
 
 /**
  * A store ledger entry as it goes to hq: the entry's own idempotency key is the device id,
  * the transaction's key and the entry's seq (protocol.md §2), unique across the chain. An
  * entry of a sale carries the sale (`meta.sale`, see `wireSale`).
  */
-export const toWireEntry = (deviceId: string, e: EntryRow & { sale?: WireSale | null }): WireEntry => ({
+export const toWireEntry = (deviceId: string, e: EntryRow): WireEntry => ({
   seq: e.seq,
   key: `${deviceId}/${e.idempotencyKey}/${e.seq}`,
   txKey: e.idempotencyKey,

@@ -1,3 +1,4 @@
+import type { Balances as ContractBalances } from '../contract/ops.ts';
 import type { MemberState } from '../domain/ledger-types.ts';
 import type { Balances } from '../engine/context.ts';
 import { tierIndex } from '../engine/tiers.ts';
@@ -50,8 +51,8 @@ export const tierEffect = (
     ? {}
     : { tierChange: { memberId, from, to, upgrade: tierIndex(program, to) > tierIndex(program, from) } };
 
-/** Balances as a chain store shows them, with what this store itself can spend. */
-export type ShownBalances = Balances & { spendableHere?: { points: number; credit: number } };
+/** Balances as a chain store shows them, with what this store itself can spend (contract `Balances`). */
+export type ShownBalances = ContractBalances;
 
 /**
  * protocol.md §2: the balance a store shows is head office's balance plus this device's later
