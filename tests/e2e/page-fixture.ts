@@ -1,54 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { ensureKioskPage } from '../../gateway/src/kiosk/page-build.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const UI = join(ROOT, 'kiosk-ui');
-const DIST_INDEX = join(UI, 'dist', 'index.html');
-const LOCK = join(UI, '.build-lock');
 
-const newest = (dir: string): number =>
-  readdirSync(dir, { withFileTypes: true }).reduce((max, e) => {
-    const p = join(dir, e.name);
-    return Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }, 0);
-
-const stale = (): boolean => {
-  if (!existsSync(DIST_INDEX)) return true;
-  const sources = Math.max(
-    newest(join(UI, 'src')),
-    statSync(join(UI, 'index.html')).mtimeMs,
-    statSync(join(UI, 'vite.config.ts')).mtimeMs,
-    newest(join(ROOT, 'gateway/src/contract')),
-    statSync(join(ROOT, 'gateway/src/kiosk/wire.ts')).mtimeMs,
-  );
-  return statSync(DIST_INDEX).mtimeMs < sources;
-};
-
-/**
- * Builds kiosk-ui/dist with vite's JS API when it is missing or older than its sources.
- * Test files run in parallel workers: a lock directory (mkdir is atomic) lets one build.
- */
+/** Builds kiosk-ui/dist when it is missing or older than its sources (as `start` does). */
 export const ensureBundle = async (): Promise<void> => {
-  for (let waited = 0; stale(); waited += 200) {
-    try {
-      mkdirSync(LOCK);
-    } catch {
-      if (waited > 60_000) rmSync(LOCK, { recursive: true, force: true });
-      await new Promise((r) => setTimeout(r, 200));
-      continue;
-    }
-    try {
-      if (stale()) {
-        const { build } = await import('vite');
-        await build({ configFile: join(UI, 'vite.config.ts'), logLevel: 'warn' });
-      }
-    } finally {
-      rmSync(LOCK, { recursive: true, force: true });
-    }
-  }
+  await ensureKioskPage(() => {});
 };
 
 /** Debian's Chromium, headless, as on the Pi (architecture.md: Chromium in kiosk mode). */

@@ -3,6 +3,7 @@ import { createLogger } from '../../core/logger.ts';
 import { systemdNotifier } from '../../core/systemd.ts';
 import { DEMO_MEMBERS } from '../../demo/demo-config.ts';
 import { Gateway, VERSION } from '../../gateway.ts';
+import { ensureKioskPage } from '../../kiosk/page-build.ts';
 import type { Program } from '../../program/schema.ts';
 import { type Command, EXIT, type Output, parseFlags, UsageError } from '../command.ts';
 import { loadStoreProgram, openStoreLedger, resolveConfig } from '../store.ts';
@@ -55,6 +56,16 @@ const banner = (gateway: Gateway, demo: boolean, io: Output): void => {
   io.out(`\nThe demo config with its secrets is ${config.configPath}. Stop with Ctrl+C.`);
 };
 
+/** The printed kiosk URL must show the kiosk: a checkout builds the page on first start. */
+const buildKioskPage = async (io: Output): Promise<void> => {
+  try {
+    await ensureKioskPage((line) => io.out(line));
+  } catch (error) {
+    // The gateway runs without it (tills do not need the page); the kiosk URL explains.
+    io.err(`kiosk: the page could not be built (${(error as Error).message}); run npm run build:kiosk`);
+  }
+};
+
 const parsePort = (text: string, flag: string): number => {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535)
@@ -80,20 +91,28 @@ export const start: Command = {
     if (values['http-port'] !== undefined) config.http.port = parsePort(values['http-port'], '--http-port');
     const program = await loadStoreProgram(config);
     if (demo) await seedDemo(config, program, io);
+    if (config.kiosks.length > 0) await buildKioskPage(io);
     const logger = createLogger(config.log.level);
-    const gateway = new Gateway({ config, program, logger });
+    let gateway = new Gateway({ config, program, logger });
     try {
       await gateway.start();
     } catch (error) {
       await gateway.stop().catch(() => {});
       const e = error as NodeJS.ErrnoException;
-      if (e.code === 'EADDRINUSE') {
+      if (e.code !== 'EADDRINUSE') throw error;
+      if (!demo) {
         io.err(
           `start: a port is already in use (${e.message}); is another gateway running? Change mqtt.port/http.port.`,
         );
         return EXIT.failed;
       }
-      throw error;
+      // The embedded demo is for trying things: on a busy port it takes free ones and says so
+      // (the banner prints the ports really bound).
+      io.err(`start: ${e.message}; the demo takes free ports instead`);
+      config.mqtt.port = 0;
+      config.http.port = 0;
+      gateway = new Gateway({ config, program, logger });
+      await gateway.start();
     }
     banner(gateway, demo, io);
     const systemd = systemdNotifier();
