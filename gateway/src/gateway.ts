@@ -7,6 +7,7 @@ import { isDriven } from './config/schema.ts';
 import { type ReaderTap, topics } from './contract/index.ts';
 import type { Logger } from './core/logger.ts';
 import { type Service, startAll } from './core/service.ts';
+import { contractRoutes } from './http/contract-routes.ts';
 import { deviceRoutes } from './http/device-routes.ts';
 import { HttpServer } from './http/server.ts';
 import { createKiosk, type Kiosk } from './kiosk/index.ts';
@@ -164,6 +165,7 @@ export class Gateway {
       now,
     });
     for (const route of [...deviceRoutes(this), ...tokenRoutes, ...this.kiosk.routes]) this.http.route(route);
+    for (const route of contractRoutes()) this.http.route(route);
   }
 
   get config(): Config {
