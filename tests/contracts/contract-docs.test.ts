@@ -18,10 +18,10 @@ import { keyPaths } from './key-paths.ts';
  * so adding one without documenting it fails here, naming it.
  */
 const ROOT = new URL('../../', import.meta.url);
-const doc = (name: string): string => readFileSync(new URL(`docs/${name}`, ROOT), 'utf8');
-const protocol = doc('protocol.md');
-const program = doc('program.md');
-const configuration = doc('configuration.md');
+const doc = (path: string): string => readFileSync(new URL(path, ROOT), 'utf8');
+const protocol = doc('docs/protocol.md');
+const program = doc('docs/program.md');
+const configuration = doc('docs/configuration.md');
 
 /** The table row documenting `op` (`| \`op\` ...`), following `as \`other\`` to that op's row. */
 const opRow = (op: string): string | null => {
@@ -104,10 +104,14 @@ describe('the generated contract files', () => {
   it('nothing in the repository cites contracts outside it', () => {
     let tracked = '';
     try {
-      tracked = execFileSync('git', ['grep', '-l', '-I', 'shared/spec', '--', '.'], {
-        cwd: ROOT,
-        encoding: 'utf8',
-      });
+      tracked = execFileSync(
+        'git',
+        ['grep', '-l', '-I', 'shared/spec', '--', '.', ':!tests/contracts/contract-docs.test.ts'],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+        },
+      );
     } catch (error) {
       // git grep exits 1 when nothing matches: the passing case.
       if ((error as { status?: number }).status !== 1) throw error;
