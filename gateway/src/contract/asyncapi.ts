@@ -191,6 +191,14 @@ export function buildAsyncApi(): Json {
     "A tap at one of the gateway's readers (an integration publishes taps of external readers here)",
     { readerId: parameter("The reader's id in the config") },
   );
+  // An integration publishes the taps of a reader the gateway does not drive (`driver: external`).
+  operations.readerTapExternal = {
+    action: 'receive',
+    summary: 'A tap at an external reader, published by an integration (config readers[].driver: external)',
+    channel: channelRef('readerTap'),
+    messages: [channelRef('readerTap/messages/ReaderTap')],
+    bindings: QOS1,
+  };
   published(
     'readerState',
     `${TOPIC_ROOT}/reader/{readerId}/state`,
