@@ -1,6 +1,6 @@
 'use strict';
 /**
- * One MQTT connection to the gateway per `loyalty-gateway` config node (protocol.md §1),
+ * One MQTT connection to the gateway per `loyalty-gateway` config node (docs/protocol.md §1),
  * shared by every node that uses it: subscriptions are reference-counted, till requests
  * are matched to their responses by requestId, and mqtt.js reconnects on its own.
  *
@@ -15,7 +15,7 @@ const mqtt = require('mqtt');
 
 const TOPIC_ROOT = 'loyalty/v1';
 
-/** protocol.md §1: the till ops. */
+/** docs/protocol.md §1: the till ops. */
 const TILL_OPS = Object.freeze([
   'identify',
   'simulate',
@@ -75,7 +75,7 @@ function codedError(code, message) {
  * @typedef {object} ConnectionOptions
  * @property {string} host
  * @property {number} port
- * @property {string} username  The integration id (protocol.md §1: username = its id).
+ * @property {string} username  The integration id (docs/protocol.md §1: username = its id).
  * @property {string | undefined} password  Its secret from provisioning.
  * @property {boolean} [tls]
  * @property {boolean} [rejectUnauthorized]
@@ -161,7 +161,7 @@ class GatewayConnection extends EventEmitter {
     this.client = client;
     client.on('connect', () => {
       client.options.reconnectPeriod = reconnectPeriod ?? 2_000;
-      // protocol.md §1: Nagle on a request/response link costs ~40 ms a round trip.
+      // docs/protocol.md §1: Nagle on a request/response link costs ~40 ms a round trip.
       const stream = /** @type {{setNoDelay?: (on: boolean) => void}} */ (client.stream);
       stream.setNoDelay?.(true);
       this.setState('connected');
@@ -175,7 +175,7 @@ class GatewayConnection extends EventEmitter {
     client.on('error', (err) => {
       const code = /** @type {{code?: unknown}} */ (err).code;
       if (code === 5 || code === 4) {
-        // CONNACK 5 (protocol.md §1: anonymous or wrong secret): say so, retry slowly.
+        // CONNACK 5 (docs/protocol.md §1: anonymous or wrong secret): say so, retry slowly.
         client.options.reconnectPeriod = REFUSED_RETRY_MS;
         this.setState('refused');
       }
@@ -303,7 +303,7 @@ class GatewayConnection extends EventEmitter {
   }
 
   /**
-   * Sends a till op on behalf of `till` and waits for its response (protocol.md §1
+   * Sends a till op on behalf of `till` and waits for its response (docs/protocol.md §1
    * Request / response). Resolves with the response, `ok:false` included; rejects only
    * when no response came (TIMEOUT, NOT_ALLOWED, CLOSED, ...).
    * @param {string} till

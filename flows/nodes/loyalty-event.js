@@ -1,6 +1,6 @@
 'use strict';
 /**
- * `loyalty-event`: the gateway's events (protocol.md §1 `loyalty/v1/events/{type}`), by
+ * `loyalty-event`: the gateway's events (docs/protocol.md §1 `loyalty/v1/events/{type}`), by
  * type or `#` for all. Emits `{topic, eventType, payload: event}`; malformed JSON is
  * warned about and dropped.
  */

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * `loyalty-gateway`: where the gateway's broker is and who we are there (protocol.md §1:
+ * `loyalty-gateway`: where the gateway's broker is and who we are there (docs/protocol.md §1:
  * username = the integration id, password = its secret). The secret is a Node-RED
  * credential, so it is stored encrypted with `credentialSecret`, never in the flow file.
  */

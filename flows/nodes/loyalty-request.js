@@ -1,6 +1,6 @@
 'use strict';
 /**
- * `loyalty-request`: one till op over MQTT (protocol.md §1 Request / response) on behalf
+ * `loyalty-request`: one till op over MQTT (docs/protocol.md §1 Request / response) on behalf
  * of a till id. Output 1: `ok:true` responses; output 2: `ok:false` responses, timeouts
  * and local refusals, always shaped `{requestId, ok:false, error:{code, message}}`.
  * Needs `allowTillRequests: true` for the integration in the gateway config.

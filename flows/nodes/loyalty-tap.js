@@ -1,6 +1,6 @@
 'use strict';
 /**
- * `loyalty-tap`: a card tap from an external reader (protocol.md §1 Readers), published
+ * `loyalty-tap`: a card tap from an external reader (docs/protocol.md §1 Readers), published
  * on `loyalty/v1/reader/{id}/tap` as `{uid, at, reader}`. The UID is taken from
  * `msg.payload.uid` (or a string payload), separators removed, upper-cased.
  */

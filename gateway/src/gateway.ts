@@ -7,6 +7,7 @@ import { isDriven } from './config/schema.ts';
 import { type ReaderTap, topics } from './contract/index.ts';
 import type { Logger } from './core/logger.ts';
 import { type Service, startAll } from './core/service.ts';
+import { contractRoutes } from './http/contract-routes.ts';
 import { deviceRoutes } from './http/device-routes.ts';
 import { HttpServer } from './http/server.ts';
 import { createKiosk, type Kiosk } from './kiosk/index.ts';
@@ -164,6 +165,7 @@ export class Gateway {
       now,
     });
     for (const route of [...deviceRoutes(this), ...tokenRoutes, ...this.kiosk.routes]) this.http.route(route);
+    for (const route of contractRoutes()) this.http.route(route);
   }
 
   get config(): Config {
@@ -205,7 +207,7 @@ export class Gateway {
   });
 
   /**
-   * Taps an integration publishes for external readers (protocol.md §1 Readers) reach the
+   * Taps an integration publishes for external readers (docs/protocol.md §1 Readers) reach the
    * kiosk like our own; our own readers' taps are handed over directly, not read back.
    */
   private async listenForExternalTaps(): Promise<void> {
@@ -228,7 +230,7 @@ export class Gateway {
     });
   }
 
-  /** What a tap of this UID finds, for the indicator (program.md Cards, as the kiosk sees it). */
+  /** What a tap of this UID finds, for the indicator (docs/program.md Cards, as the kiosk sees it). */
   private tapOutcome(uid: string): TapOutcome {
     try {
       resolveCard(this.ledger, { uid }, (this.options.now ?? (() => new Date()))(), 'view');
@@ -238,7 +240,7 @@ export class Gateway {
     }
   }
 
-  /** The retained `gateway/status` (protocol.md §1); the broker's stop publishes `{online:false}`. */
+  /** The retained `gateway/status` (docs/protocol.md §1); the broker's stop publishes `{online:false}`. */
   async publishStatus(): Promise<void> {
     const { config, program } = this.options;
     await this.broker.setStatus({

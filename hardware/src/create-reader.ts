@@ -12,7 +12,7 @@ import type { Logger, ResetLine } from './types.ts';
 import type { BackoffOptions } from './util/backoff.ts';
 import type { Clock } from './util/clock.ts';
 
-/** A reader entry of the gateway config (protocol.md 3); `debounceMs` is the removal window. */
+/** A reader entry of the gateway config (docs/protocol.md 3); `debounceMs` is the removal window. */
 export type ReaderConfig =
   | { id: string; driver: 'simulated'; debounceMs?: number }
   | { id: string; driver: 'pn532'; path: string; baudRate?: number; debounceMs?: number }

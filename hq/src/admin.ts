@@ -8,10 +8,10 @@ import { HqError } from './errors.ts';
 
 /**
  * Head-office management: everything here writes hq's tables and a change row in the same
- * transaction, so it flows down to the stores through the changes feed (protocol.md §2).
+ * transaction, so it flows down to the stores through the changes feed (docs/protocol.md §2).
  */
 
-/** program.md Cards and members: all-or-nothing; opening balances become hq-origin `opening` entries. */
+/** docs/program.md Cards and members: all-or-nothing; opening balances become hq-origin `opening` entries. */
 export async function importMembers(
   db: SqlDb,
   rows: readonly ImportRow[],
@@ -101,7 +101,7 @@ export async function importMembers(
   });
 }
 
-/** Publishes a program validated with checkProgram; its version must increase (program.md: version). */
+/** Publishes a program validated with checkProgram; its version must increase (docs/program.md: version). */
 export async function publishProgram(
   db: SqlDb,
   value: unknown,
@@ -169,7 +169,7 @@ export interface Adjustment {
   at: string;
 }
 
-/** program.md: manual adjustments need a reason code and an operator id, and are reported apart. */
+/** docs/program.md: manual adjustments need a reason code and an operator id, and are reported apart. */
 export async function adjustBalance(
   db: SqlDb,
   adj: Adjustment,

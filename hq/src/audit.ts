@@ -3,7 +3,7 @@ import { num } from './db/sql.ts';
 
 export interface Audit {
   ackedSeq: number;
-  /** Every entry key hq holds from this device (protocol.md §2: each exactly once). */
+  /** Every entry key hq holds from this device (docs/protocol.md §2: each exactly once). */
   keys: string[];
   balances: Record<string, { points: number; credit: number }>;
   /** Members whose stored balance differs from the sum of their entries (must be empty). */

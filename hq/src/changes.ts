@@ -53,7 +53,7 @@ const toCard = (r: CardRow): WireCard => ({
 });
 
 /**
- * protocol.md §2 `GET /v1/devices/{id}/changes?since&limit`: the next `limit` change rows
+ * docs/protocol.md §2 `GET /v1/devices/{id}/changes?since&limit`: the next `limit` change rows
  * for this device's store, each served as the CURRENT state of what it names (so a page is
  * idempotent and later pages supersede earlier ones). Balances carry includesDeviceSeq =
  * this device's acked seq, read in the same statement as the balances: ingest moves both in

@@ -6,7 +6,7 @@ import { ValidationError } from '../../gateway/src/core/errors.ts';
 import { zodProblems } from '../../gateway/src/core/zod-problems.ts';
 
 /**
- * hq's own config (protocol.md §3: `hq {port, database}`; `database` a `postgres://` URL,
+ * hq's own config (docs/protocol.md §3: `hq {port, database}`; `database` a `postgres://` URL,
  * or absent for the embedded default under `dataDir`). Unknown keys are errors.
  */
 export const hqConfigSchema = z.strictObject({

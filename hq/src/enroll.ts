@@ -23,7 +23,7 @@ export async function createEnrollmentToken(
 }
 
 /**
- * protocol.md §2 `POST /v1/enroll`: spends the token (single use: the UPDATE only matches
+ * docs/protocol.md §2 `POST /v1/enroll`: spends the token (single use: the UPDATE only matches
  * an unused, unexpired one) and creates the device with a fresh token, shown once.
  */
 export async function enrollDevice(
@@ -54,7 +54,7 @@ export async function enrollDevice(
   return { deviceToken };
 }
 
-/** Bearer device token → its device; a device may act only as itself (protocol.md §2). */
+/** Bearer device token → its device; a device may act only as itself (docs/protocol.md §2). */
 export async function authenticateDevice(
   db: SqlDb,
   token: string | undefined,

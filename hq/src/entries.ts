@@ -125,7 +125,7 @@ export async function insertNewEntries(
   return { inserted: entries.length, members };
 }
 
-/** Appends change rows (protocol.md §2 changes feed) under the changes lock, in cursor order. */
+/** Appends change rows (docs/protocol.md §2 changes feed) under the changes lock, in cursor order. */
 export async function addChanges(
   tx: SqlRunner,
   kind: 'member' | 'card' | 'balance' | 'program' | 'reward' | 'offer',

@@ -9,7 +9,7 @@ import { num } from './db/sql.ts';
 import { addChanges, type EntryInput, insertEntries } from './entries.ts';
 
 /**
- * program.md Events: "In a chain, member-level scheduled events run at head office only, so
+ * docs/program.md Events: "In a chain, member-level scheduled events run at head office only, so
  * no member gets them twice". Birthday and anniversary bonuses (the engine's dueEvents
  * decides) and the daily tier re-evaluation (the engine's dailyTier) run here; each posts
  * at most once per member per event per year (member_events primary key), so running the
@@ -68,7 +68,7 @@ export async function runChainEvents(db: SqlDb, program: Program, now: Date): Pr
   const { y, m, d } = parseDate(day);
   const mmdd = day.slice(5);
   const isLeap = (year: number) => new Date(Date.UTC(year, 1, 29)).getUTCDate() === 29;
-  // 29 Feb → 28 Feb in common years (program.md Events): those members are candidates on the 28th.
+  // 29 Feb → 28 Feb in common years (docs/program.md Events): those members are candidates on the 28th.
   const days = m === 2 && d === 28 && !isLeap(y) ? [mmdd, '02-29'] : [mmdd];
   const ctx = { program, now: nowIso, storeId: 'hq' };
   const result: EventRun = { day, events: 0, tierChanges: 0 };
@@ -100,7 +100,7 @@ export async function runChainEvents(db: SqlDb, program: Program, now: Date): Pr
           bucket: 'available',
           kind: 'event',
           amount: e.points,
-          qualifying: 0, // program.md Tiers: event bonuses do not qualify
+          qualifying: 0, // docs/program.md Tiers: event bonuses do not qualify
           ruleId: e.ruleId,
           meta: { event: e.event },
           at: nowIso,

@@ -11,7 +11,7 @@ export interface IngestResult {
 }
 
 /**
- * protocol.md §2 `POST /v1/devices/{id}/ledger`, in ONE database transaction:
+ * docs/protocol.md §2 `POST /v1/devices/{id}/ledger`, in ONE database transaction:
  * - the device row is locked first, so two uploads of one device never interleave;
  * - an already-acked batch gets the same answer (`{ackedSeq}`), nothing written;
  * - a gap (`fromSeq > ackedSeq + 1`) is refused with the ackedSeq to resume from;

@@ -4,7 +4,7 @@ import { num } from './db/sql.ts';
 /**
  * Head-office reports over the chain ledger. Every report is rows of plain values (JSON,
  * CSV and the HTML page render the same rows). Periods are `[from, to)` instants; points and
- * money stay integers (program.md: Units).
+ * money stay integers (docs/program.md: Units).
  */
 export type Row = Record<string, string | number | null>;
 export interface Period {
@@ -37,7 +37,7 @@ export async function issuedReport(db: SqlDb, p: Period): Promise<Row[]> {
   return rows.map((r) => ({ ...r, amount: num(r.amount) }));
 }
 
-/** program.md: manual adjustments are reported apart, by date and reason (with the operator). */
+/** docs/program.md: manual adjustments are reported apart, by date and reason (with the operator). */
 export async function adjustmentsReport(db: SqlDb, p: Period): Promise<Row[]> {
   const rows = await db.query<{
     day: string;

@@ -22,7 +22,7 @@ const refusalCode = (error: ErrorBody | undefined): RefusalCode =>
   error && REFUSALS.has(error.code) ? (error.code as RefusalCode) : 'other';
 
 /**
- * What the customer's touches do: screen changes, kiosk requests (protocol.md §1 Kiosk) and
+ * What the customer's touches do: screen changes, kiosk requests (docs/protocol.md §1 Kiosk) and
  * the idle timeout. Decisions stay with the gateway; this only relays and shows answers.
  */
 export class Controller {

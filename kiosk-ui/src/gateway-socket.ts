@@ -19,7 +19,7 @@ export interface SocketEvents {
 /**
  * The page's only link to the gateway: the MQTT contract over WebSocket (architecture.md:
  * no private API). mqtt.js reconnects by itself; the session topic is not retained
- * (protocol.md §1 Kiosk), so after a reconnect the page waits for the next tap.
+ * (docs/protocol.md §1 Kiosk), so after a reconnect the page waits for the next tap.
  */
 export class GatewaySocket {
   readonly #client: MqttClient;

@@ -36,7 +36,7 @@ for (const type of ['pointerdown', 'keydown'] as const)
 
 /**
  * The page's credentials come from the gateway that served it, and only to the Pi's own
- * screen (protocol.md §1 Kiosk); nothing is stored in the browser.
+ * screen (docs/protocol.md §1 Kiosk); nothing is stored in the browser.
  */
 /**
  * A remote screen: the customer-facing page shows a pad for the one-time code issued on the

@@ -20,7 +20,7 @@ export type SecretKind = 'till' | 'kiosk' | 'integration' | 'manager';
 
 /**
  * Writes one secret durably (0600, tmp → fsync → rename) and returns the `file:` reference
- * the config holds (protocol.md §3), absolute so the config can move without breaking it.
+ * the config holds (docs/protocol.md §3), absolute so the config can move without breaking it.
  */
 export const writeSecret = (secretsDir: string, kind: SecretKind, id: string, value: string): string => {
   const path = join(secretsDir, `${kind}.${id}.secret`);

@@ -20,7 +20,7 @@ const pageTrace = (page: Page): Promise<string> =>
     return parts.join('\\n');
   })()`);
 
-describe('kiosk page in Chromium (protocol.md §1 Kiosk)', () => {
+describe('kiosk page in Chromium (docs/protocol.md §1 Kiosk)', () => {
   let fx: GatewayFixture;
   let browser: Browser;
   let port: number;

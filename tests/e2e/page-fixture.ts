@@ -40,7 +40,7 @@ export const openKiosk = async (browser: Browser, httpPort: number, query = ''):
   return page;
 };
 
-/** A tap on the simulated reader through the loopback HTTP API (protocol.md §3). */
+/** A tap on the simulated reader through the loopback HTTP API (docs/protocol.md §3). */
 export const tap = async (httpPort: number, uid: string, reader = 'reader-1'): Promise<void> => {
   const res = await fetch(`http://127.0.0.1:${httpPort}/api/readers/${reader}/tap`, {
     method: 'POST',

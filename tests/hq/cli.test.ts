@@ -1,4 +1,4 @@
-/** The hq commands and `provision enroll` (protocol.md §3), run as Command objects against a live hub. */
+/** The hq commands and `provision enroll` (docs/protocol.md §3), run as Command objects against a live hub. */
 import { statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Output } from '../../gateway/src/cli/command.ts';

@@ -1,5 +1,5 @@
 /**
- * Head-office management flowing down through the changes feed (protocol.md §2, §3):
+ * Head-office management flowing down through the changes feed (docs/protocol.md §2, §3):
  * program publish, members import, card block, manual adjustment, chain events. Once per
  * storage driver.
  */

@@ -1,4 +1,4 @@
-/** The sync contract (protocol.md §2) end to end over loopback HTTP, once per storage driver. */
+/** The sync contract (docs/protocol.md §2) end to end over loopback HTTP, once per storage driver. */
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../gateway/src/core/logger.ts';

@@ -1,4 +1,4 @@
-/** hq over HTTPS (protocol.md §2): cert/key in the config; the device trusts it through `hq.tls.ca`. */
+/** hq over HTTPS (docs/protocol.md §2): cert/key in the config; the device trusts it through `hq.tls.ca`. */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../gateway/src/core/logger.ts';

@@ -3,7 +3,7 @@ import type { KioskSessionMessage } from '../../gateway/src/kiosk/wire.ts';
 
 export type Body = Record<string, unknown>;
 
-/** A kiosk page stand-in on the real broker, with the kiosk's credentials (protocol.md §1 Kiosk). */
+/** A kiosk page stand-in on the real broker, with the kiosk's credentials (docs/protocol.md §1 Kiosk). */
 export interface KioskClient {
   client: MqttClient;
   sessions: KioskSessionMessage[];

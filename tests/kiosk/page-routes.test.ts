@@ -28,7 +28,7 @@ const call = async (
   return { status: 404, body: 'no route' };
 };
 
-describe('kiosk page routes (protocol.md §1 Kiosk)', () => {
+describe('kiosk page routes (docs/protocol.md §1 Kiosk)', () => {
   const dist = makeTempDir('le-dist-');
   const empty = makeTempDir('le-nodist-');
   mkdirSync(join(dist.path, 'assets'));

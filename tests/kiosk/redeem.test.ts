@@ -4,7 +4,7 @@ import type { KioskMemberSession } from '../../gateway/src/kiosk/wire.ts';
 import { connectTill, type GatewayFixture, saleBody, startGateway } from '../fakes/gateway-fixture.ts';
 import { connectKiosk, type KioskClient } from './kiosk-client.ts';
 
-describe('kiosk spending ops (program.md Redemption)', () => {
+describe('kiosk spending ops (docs/program.md Redemption)', () => {
   let fx: GatewayFixture;
   let kiosk: KioskClient;
   const events: Array<{ topic: string; body: Record<string, unknown> }> = [];
@@ -37,7 +37,7 @@ describe('kiosk spending ops (program.md Redemption)', () => {
 
   it('redeems a stocked reward with the right PIN: points drop, stock drops, voucher code', async () => {
     // M-1006 (2 600 points) buys for 100 000 AMD (1 000 qualifying points): silver, so the
-    // tier-restricted coffee is allowed (program.md Tiers: upgrade at once).
+    // tier-restricted coffee is allowed (docs/program.md Tiers: upgrade at once).
     const till = await connectTill(fx.url);
     const sale = await till.request(
       'sale',

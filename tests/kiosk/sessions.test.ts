@@ -16,7 +16,7 @@ const twoKiosks = {
   ],
 };
 
-describe('kiosk sessions (protocol.md §1 Kiosk)', () => {
+describe('kiosk sessions (docs/protocol.md §1 Kiosk)', () => {
   let fx: GatewayFixture;
   let k1: KioskClient;
   let k2: KioskClient;
@@ -63,7 +63,7 @@ describe('kiosk sessions (protocol.md §1 Kiosk)', () => {
     expect(await next).toMatchObject({ state: 'refused', error: { code: 'CARD_BLOCKED' } });
   });
 
-  it('a suspended card may show its balance but not spend (program.md Cards)', async () => {
+  it('a suspended card may show its balance but not spend (docs/program.md Cards)', async () => {
     fx.gateway.ledger.setCardStatus('2C3D4E5F', 'suspended');
     const next = k2.nextSession();
     tap('reader-2', '2C3D4E5F');

@@ -1,5 +1,5 @@
 /**
- * Who may publish and subscribe where (protocol.md §1 "ACL by role"). Pure functions over
+ * Who may publish and subscribe where (docs/protocol.md §1 "ACL by role"). Pure functions over
  * MQTT topic semantics; the broker calls them for every PUBLISH and SUBSCRIBE.
  *
  * A subscription is allowed only when *every* topic its filter can match lies inside an
@@ -30,7 +30,7 @@ export function aclFilters(client: ClientIdentity): AclFilters {
     case 'integration': {
       // Taps for external readers; till requests only when the config allows it.
       const publish = [`${TOPIC_ROOT}/reader/+/tap`];
-      // The retained gateway status is added for integrations: protocol.md gives it a
+      // The retained gateway status is added for integrations: docs/protocol.md gives it a
       // last will, which only means something if a monitoring client can read it.
       const subscribe = [`${TOPIC_ROOT}/events/#`, topics.gatewayStatus];
       if (client.allowTillRequests) {

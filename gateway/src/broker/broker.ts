@@ -1,12 +1,12 @@
 /**
- * The embedded MQTT broker (protocol.md §1): aedes behind the policy hooks of policy.ts
+ * The embedded MQTT broker (docs/protocol.md §1): aedes behind the policy hooks of policy.ts
  * (clients.ts + acl.ts), a TCP listener and MQTT over WebSocket at `/mqtt`, every
  * socket with TCP_NODELAY (benchmarks.md: Nagle costs ~40 ms a round trip), and a router
  * that hands requests to the gateway. In-process publishes bypass client ACLs.
  *
  * Last wills. Clients may set their own will; it is screened like any publish of theirs
  * when it fires (a will on a topic they may not publish is dropped). The gateway's status
- * will (protocol.md §1: `gateway/status` retained, will `{online:false}`) cannot be an
+ * will (docs/protocol.md §1: `gateway/status` retained, will `{online:false}`) cannot be an
  * MQTT will, since the broker lives in the gateway's process: `stop()` publishes
  * `{online:false}` retained before closing, and a crash takes the broker and its
  * connections down with it, which every client sees as a disconnect. Retained messages
@@ -33,11 +33,11 @@ export interface BrokerLogger {
 
 export interface BrokerOptions {
   clients: ClientRegistry;
-  /** TCP port; 0 picks a free one (see `ports.mqtt`). protocol.md: default 1883. */
+  /** TCP port; 0 picks a free one (see `ports.mqtt`). docs/protocol.md: default 1883. */
   mqttPort: number;
   /** Interface to bind; default all. */
   host?: string;
-  /** protocol.md §1: payloads ≤ 64 KiB. Larger publishes are dropped, counted and answered. */
+  /** docs/protocol.md §1: payloads ≤ 64 KiB. Larger publishes are dropped, counted and answered. */
   maxPayloadBytes?: number;
   /** A packet announcing more than this closes the connection before it is buffered. */
   maxPacketBytes?: number;
@@ -212,7 +212,7 @@ export function createBroker(options: BrokerOptions): Broker {
       const instance = aedes;
       if (!instance) return;
       try {
-        // The gateway's own last will (protocol.md §1): the broker goes down with it.
+        // The gateway's own last will (docs/protocol.md §1): the broker goes down with it.
         await setStatus({ online: false });
       } catch (err) {
         log.warn({ err }, 'could not publish the offline status');

@@ -1,5 +1,5 @@
 /**
- * The registry of clients allowed on the broker (protocol.md §1: every client
+ * The registry of clients allowed on the broker (docs/protocol.md §1: every client
  * authenticates, username = id, password = secret). Secrets live here only as keyed
  * digests; the clear secret from the config is not kept.
  */
@@ -20,7 +20,7 @@ export type ClientIdentity =
       maxRequestsPerSecond: number;
     };
 
-/** The config sections the registry is built from (protocol.md §3: tills, kiosks, integrations). */
+/** The config sections the registry is built from (docs/protocol.md §3: tills, kiosks, integrations). */
 export interface ClientsConfig {
   tills?: ReadonlyArray<{ id: string; secret: string }>;
   kiosks?: ReadonlyArray<{ id: string; secret: string; reader: string }>;
@@ -68,7 +68,7 @@ export function createClientRegistry(config: ClientsConfig): ClientRegistry {
   const unknown = digestOf(randomBytes(32));
 
   const add = (identity: ClientIdentity, secret: string): void => {
-    // Ids become topic levels (protocol.md §1 ACL), so they must be one plain level.
+    // Ids become topic levels (docs/protocol.md §1 ACL), so they must be one plain level.
     if (!isTopicLevel(identity.id))
       throw new Error(`${identity.role} id "${identity.id}" is not a plain topic level`);
     if (identity.role === 'kiosk' && !isTopicLevel(identity.reader)) {

@@ -20,7 +20,7 @@ export interface PolicyDeps {
   metrics: BrokerMetrics;
   log: PolicyLogger;
   maxPayloadBytes: number;
-  /** A request dropped for size, to be answered on `res/error` (protocol.md §1). */
+  /** A request dropped for size, to be answered on `res/error` (docs/protocol.md §1). */
   onOversizeRequest: (topic: string, size: number) => void;
   /** A request refused by the integration rate limit, to be answered RATE_LIMITED. */
   onRateLimitedRequest: (topic: string, payload: Buffer) => void;
@@ -47,7 +47,7 @@ export interface PolicyHooks {
 export const DROPPED_TOPIC = '$SYS/loyalty-edge/dropped';
 
 const notAuthorized = (): AuthenticateError =>
-  // MQTT 3.1.1 CONNACK return code 5, "not authorized" (protocol.md §1).
+  // MQTT 3.1.1 CONNACK return code 5, "not authorized" (docs/protocol.md §1).
   Object.assign(new Error('not authorized'), { returnCode: 5 as AuthenticateError['returnCode'] });
 
 export function createPolicyHooks(deps: PolicyDeps): {

@@ -1,6 +1,6 @@
 /**
  * Turns a PUBLISH on `loyalty/v1/{till|kiosk}/{id}/req/{op}` into a call of the injected
- * handler and its answer into a PUBLISH on `res/{op}` (protocol.md §1 Request / response).
+ * handler and its answer into a PUBLISH on `res/{op}` (docs/protocol.md §1 Request / response).
  * Malformed requests are answered INVALID_REQUEST here, naming the problem, on `res/{op}`
  * or on `res/error` when no requestId could be read. Nothing here throws to the broker.
  */
@@ -54,7 +54,7 @@ export interface RequestRouterDeps {
 export interface RequestRouter {
   /** Handles one authorised publish under a `req/#` subtree. Never rejects. */
   route(topic: string, payload: Buffer, sender: ClientIdentity): Promise<void>;
-  /** Answers a request dropped for size: its requestId is not read (protocol.md: `res/error`). */
+  /** Answers a request dropped for size: its requestId is not read (docs/protocol.md: `res/error`). */
   refuseOversize(topic: string, size: number, limit: number): Promise<void>;
   /** Answers a request refused by the integration rate limit, echoing its requestId when readable. */
   refuseRateLimited(topic: string, payload: Buffer): Promise<void>;

@@ -1,5 +1,5 @@
 /**
- * MQTT over WebSocket at `/mqtt` on the gateway's HTTP server (protocol.md §1), the way
+ * MQTT over WebSocket at `/mqtt` on the gateway's HTTP server (docs/protocol.md §1), the way
  * the kiosk page connects. The HTTP server belongs to the gateway; this only takes the
  * upgrades for `/mqtt` and hands the byte stream to the broker like a TCP socket.
  */

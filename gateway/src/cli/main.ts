@@ -26,7 +26,7 @@ const find = async (argv: string[]): Promise<{ command: CommandEntry; rest: stri
   return undefined;
 };
 
-/** The `loyalty-edge` command line (protocol.md §3). Returns the exit code. */
+/** The `loyalty-edge` command line (docs/protocol.md §3). Returns the exit code. */
 export const main = async (argv: string[], io: Output = processOutput()): Promise<number> => {
   if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help' || argv[0] === '-h') {
     await help(io);

@@ -6,7 +6,7 @@ import { ensureDemoConfig } from '../demo/demo-config.ts';
 import { loadProgramFile } from '../program/load.ts';
 import type { Program } from '../program/schema.ts';
 
-/** Where the embedded demo keeps its data when no --config is given (protocol.md §3). */
+/** Where the embedded demo keeps its data when no --config is given (docs/protocol.md §3). */
 export const DEMO_DATA_DIR = './data';
 
 /** `--config FILE`, or the embedded demo's config in ./data (created on first use). */

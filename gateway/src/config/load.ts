@@ -17,7 +17,7 @@ export interface LoadOptions {
 
 /**
  * Parse YAML or JSON text (JSON is YAML), reporting syntax errors by line.
- * protocol.md §3: every error as `path: message`.
+ * docs/protocol.md §3: every error as `path: message`.
  */
 export const parseConfigText = (text: string): { value: unknown; problems: Problem[] } => {
   const lineCounter = new LineCounter();
@@ -32,7 +32,7 @@ export const parseConfigText = (text: string): { value: unknown; problems: Probl
   return { value: doc.toJS(), problems: [] };
 };
 
-/** `env:NAME` and `file:PATH` secrets (protocol.md §3), so config files can be shared without them. */
+/** `env:NAME` and `file:PATH` secrets (docs/protocol.md §3), so config files can be shared without them. */
 const resolveSecret = (
   raw: string,
   path: string,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The one config schema (protocol.md §3): it gives the type, the defaults and the
+ * The one config schema (docs/protocol.md §3): it gives the type, the defaults and the
  * validation errors. Unknown keys are errors, so a typo is never silently ignored.
  */
 
@@ -32,7 +32,7 @@ const debounceMs = z.number().int().min(0).max(60_000).optional();
 export const readerSchema = z.discriminatedUnion('driver', [
   z.strictObject({ id, driver: z.literal('simulated'), debounceMs }),
   // A reader the gateway does not drive: an integration publishes its taps on
-  // `reader/{id}/tap` (protocol.md §1 Readers), e.g. a Node-RED flow for a reader on a till.
+  // `reader/{id}/tap` (docs/protocol.md §1 Readers), e.g. a Node-RED flow for a reader on a till.
   z.strictObject({ id, driver: z.literal('external') }),
   z.strictObject({
     id,

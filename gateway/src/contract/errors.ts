@@ -1,5 +1,5 @@
 /**
- * Error codes a response may carry (protocol.md §1 "Error codes (at least)"). The list is
+ * Error codes a response may carry (docs/protocol.md §1 "Error codes (at least)"). The list is
  * the contract's floor: tills must treat an unknown code as a failure of that request.
  */
 export const ERROR_CODES = [
@@ -22,7 +22,7 @@ export const ERROR_CODES = [
   'SESSION_EXPIRED',
   'MANAGER_CODE_INVALID',
   'CARD_EXISTS',
-  // Additions to protocol.md's list: an integration over its request rate (docs/till-guide.md),
+  // Additions to docs/protocol.md's list: an integration over its request rate (docs/till-guide.md),
   // and a card whose token fails, or that has none where the program requires one (docs/hardware.md).
   'RATE_LIMITED',
   'CARD_NOT_GENUINE',

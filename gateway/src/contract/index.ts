@@ -1,5 +1,5 @@
 /**
- * The MQTT contract (protocol.md §1): topics, payloads, error codes. No Node imports here:
+ * The MQTT contract (docs/protocol.md §1): topics, payloads, error codes. No Node imports here:
  * the kiosk UI imports these types type-only in the browser.
  */
 export * from './errors.ts';

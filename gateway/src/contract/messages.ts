@@ -1,6 +1,6 @@
 /**
  * Payloads the gateway publishes on its own (not request/response): kiosk sessions, reader
- * taps and states, integration events and the retained gateway status (protocol.md §1
+ * taps and states, integration events and the retained gateway status (docs/protocol.md §1
  * "Kiosk" and "Readers, events, status").
  */
 import type { ErrorBody } from './errors.ts';
@@ -44,7 +44,7 @@ export interface ReaderTap {
 }
 
 /**
- * `loyalty/v1/reader/{R}/state`, retained. protocol.md names the topic (kiosk ACL) but
+ * `loyalty/v1/reader/{R}/state`, retained. docs/protocol.md names the topic (kiosk ACL) but
  * not its payload; this shape is the gateway's addition.
  */
 export interface ReaderState {

@@ -1,5 +1,5 @@
 /**
- * Request and `ok` response shapes of every till and kiosk op (protocol.md §1 table and
+ * Request and `ok` response shapes of every till and kiosk op (docs/protocol.md §1 table and
  * "Kiosk"). Money is integer minor units, points are integers, instants ISO-8601 with
  * offset. Type-only consumers (kiosk-ui) import from `contract/index.ts`.
  */
@@ -10,7 +10,7 @@ export type IsoInstant = string;
 export type Money = number;
 export type Points = number;
 
-/** protocol.md §1: hex upper-case uid as read, printed number, or phone. */
+/** docs/protocol.md §1: hex upper-case uid as read, printed number, or phone. */
 export type CardRef = { uid: string } | { number: string } | { phone: string };
 
 export type CardStatus = 'active' | 'suspended' | 'blocked' | 'locked' | 'expired';
@@ -21,7 +21,7 @@ export interface Balances {
   credit: Money;
   /**
    * An addition: in a chain, when other stores hold part of the balance, what this store can
-   * spend now (its own lots). `points`/`credit` are the chain's (protocol.md §2 invariant).
+   * spend now (its own lots). `points`/`credit` are the chain's (docs/protocol.md §2 invariant).
    */
   spendableHere?: { points: Points; credit: Money };
 }
@@ -38,7 +38,7 @@ export interface NextTier {
   missing: number;
 }
 
-/** program.md §Accrual 10: the till applies it; the highest percent on a line wins. */
+/** docs/program.md §Accrual 10: the till applies it; the highest percent on a line wins. */
 export interface Discount {
   ruleId: string;
   percent: number;
@@ -50,7 +50,7 @@ export interface EarnedAmounts {
   credit: Money;
 }
 
-// --- envelopes (protocol.md §1 Request / response) --------------------------------------
+// --- envelopes (docs/protocol.md §1 Request / response) --------------------------------------
 
 export interface RequestEnvelope {
   /** Client-chosen, unique per client; re-sending it gets the identical response. */
@@ -164,7 +164,7 @@ export interface GiftcardRedeemResult {
   remaining: Money;
 }
 
-/** An addition to protocol.md: a gift card sold at the till, its credit issued on the card's code. */
+/** An addition to docs/protocol.md: a gift card sold at the till, its credit issued on the card's code. */
 export interface GiftcardIssueRequest {
   code: string;
   credit: Money;

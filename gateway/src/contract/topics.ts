@@ -1,12 +1,12 @@
 /**
- * Topic builders and parsers for protocol.md §1. Every MQTT topic string in the gateway is
+ * Topic builders and parsers for docs/protocol.md §1. Every MQTT topic string in the gateway is
  * built here, so a typo cannot create a topic nobody subscribes to.
  */
 import { isKioskOp, isTillOp, type KioskOp, type TillOp } from './ops.ts';
 
 export const TOPIC_ROOT = 'loyalty/v1';
 
-/** The two request/response roles (protocol.md §1 "Request / response"). */
+/** The two request/response roles (docs/protocol.md §1 "Request / response"). */
 export type RequesterRole = 'till' | 'kiosk';
 
 /** Response topic suffix used when no requestId (or no op) could be read. */
@@ -19,7 +19,7 @@ export const topics = {
   kioskRequest: (kioskId: string, op: KioskOp): string => `${TOPIC_ROOT}/kiosk/${kioskId}/req/${op}`,
   kioskResponse: (kioskId: string, op: KioskOp | typeof ERROR_OP): string =>
     `${TOPIC_ROOT}/kiosk/${kioskId}/res/${op}`,
-  /** Not retained: it holds personal data (protocol.md §1 Kiosk). */
+  /** Not retained: it holds personal data (docs/protocol.md §1 Kiosk). */
   kioskSession: (kioskId: string): string => `${TOPIC_ROOT}/kiosk/${kioskId}/session`,
   readerTap: (readerId: string): string => `${TOPIC_ROOT}/reader/${readerId}/tap`,
   readerState: (readerId: string): string => `${TOPIC_ROOT}/reader/${readerId}/state`,
@@ -30,7 +30,7 @@ export const topics = {
   response: (role: RequesterRole, id: string, op: string): string => `${TOPIC_ROOT}/${role}/${id}/res/${op}`,
 } as const;
 
-/** Event types the gateway publishes at least (protocol.md §1 Readers, events, status). */
+/** Event types the gateway publishes at least (docs/protocol.md §1 Readers, events, status). */
 export const EVENT_TYPES = [
   'ledger.posted',
   'tier.changed',

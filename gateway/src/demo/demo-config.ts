@@ -17,7 +17,7 @@ export interface DemoSetup {
 const secret = () => randomBytes(18).toString('base64url');
 
 /**
- * The embedded demo (protocol.md §3, `start` with no config): a config in `dataDir` with
+ * The embedded demo (docs/protocol.md §3, `start` with no config): a config in `dataDir` with
  * fresh secrets (0600, written durably), the demo program copied beside it so it can be
  * edited, one simulated reader bound to one kiosk, two tills, Node-RED and a manager.
  * An existing demo config is kept, so secrets stay the same across restarts.

@@ -4,7 +4,7 @@
  * ledger commits it atomically (entries + lot changes + outbox row + stored response)
  * or, when its idempotency key was seen before, returns what it stored then.
  *
- * Money is integer minor units, points are integers (program.md: Units). Instants are
+ * Money is integer minor units, points are integers (docs/program.md: Units). Instants are
  * ISO-8601 strings with offset.
  */
 
@@ -13,7 +13,7 @@ export type Asset = 'points' | 'credit';
 /**
  * Where an amount sits for its owner:
  * - `available`: spendable or pending lots (a positive posting creates a lot, a negative one consumes one lot);
- * - `held`: credit reserved by an authorize, not spendable twice (program.md: Redemption);
+ * - `held`: credit reserved by an authorize, not spendable twice (docs/program.md: Redemption);
  * - `debt`: what a return under `negativeBalance: debt` could not take back, paid from future earnings.
  * No bucket's balance is ever stored negative.
  */
@@ -44,7 +44,7 @@ export type EntryKind =
   | 'giftcard-redeem'
   | 'giftcard-expire';
 
-/** The lot a positive `available` posting creates (program.md: Balances, lots, expiry, pending). */
+/** The lot a positive `available` posting creates (docs/program.md: Balances, lots, expiry, pending). */
 export interface NewLot {
   availableAt: string; // pending until then: counts toward tiers, not spendable
   expiresAt: string | null; // null: never (or by inactivity, decided by the engine)
@@ -83,7 +83,7 @@ export interface LedgerTransaction {
   ref?: string;
   postings: Posting[];
   records?: LedgerTransactionRecords;
-  /** What the caller answered; replayed verbatim for the same idempotency key (protocol.md: Idempotent). */
+  /** What the caller answered; replayed verbatim for the same idempotency key (docs/protocol.md: Idempotent). */
   response?: unknown;
 }
 
@@ -133,7 +133,7 @@ export interface MemberState {
   referrerId: string | null;
 }
 
-/** The three kinds a sale earns; returns reverse each kind on its own (program.md: Returns). */
+/** The three kinds a sale earns; returns reverse each kind on its own (docs/program.md: Returns). */
 export type EarnKind = 'spend' | 'bonus' | 'cashback';
 
 /** An exact rational as `"num/den"` (BigInt digits), so records survive JSON exactly. */

@@ -1,5 +1,5 @@
 /**
- * The arithmetic of one sale (program.md: Accrual of one sale, steps 1–7 and 10), exact
+ * The arithmetic of one sale (docs/program.md: Accrual of one sale, steps 1–7 and 10), exact
  * until the one floor per sale (spend) and per rule (cashback). No postings here: `sale.ts`
  * turns the result into them, `simulate` shows it as is.
  */
@@ -31,7 +31,7 @@ export interface Discount {
 export interface KindAccrual {
   /** E: what the sale earns of this kind (integer). */
   posted: number;
-  /** Each line's exact contribution (program.md: Returns needs it to reverse exactly). */
+  /** Each line's exact contribution (docs/program.md: Returns needs it to reverse exactly). */
   lines: Map<string, Rational>;
 }
 

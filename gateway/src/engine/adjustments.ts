@@ -1,5 +1,5 @@
 /**
- * Manual adjustments (program.md: Cards and members — need a reason code and an operator
+ * Manual adjustments (docs/program.md: Cards and members — need a reason code and an operator
  * id, and are reported apart: kind `adjust`, never qualifying for tiers).
  */
 import type { Asset, LedgerTransaction, MemberState } from '../domain/ledger-types.ts';

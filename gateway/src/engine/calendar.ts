@@ -1,5 +1,5 @@
 /**
- * Calendar arithmetic in the program time zone with Intl only (program.md: Units — the
+ * Calendar arithmetic in the program time zone with Intl only (docs/program.md: Units — the
  * program's `timezone` decides "which day"). Pure: instants in, instants/dates out.
  */
 import type { DayOfWeek } from '../program/schema.ts';
@@ -168,7 +168,7 @@ export function zonedInstant(date: LocalDate, tz: string, hour = 0, minute = 0, 
 
 export const startOfDay = (date: LocalDate, tz: string): number => zonedInstant(date, tz);
 
-/** Last millisecond of the local day (program.md: lots expire "at the end of the day"). */
+/** Last millisecond of the local day (docs/program.md: lots expire "at the end of the day"). */
 export const endOfDay = (date: LocalDate, tz: string): number => startOfDay(addDays(date, 1), tz) - 1;
 
 export const endOfYear = (year: number, tz: string): number => endOfDay({ y: year, m: 12, d: 31 }, tz);

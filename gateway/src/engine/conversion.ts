@@ -1,5 +1,5 @@
 /**
- * Points ↔ credit conversion (program.md: Redemption — both sides in one transaction, or
+ * Points ↔ credit conversion (docs/program.md: Redemption — both sides in one transaction, or
  * nothing). Rounds down: the member never gets more than the rate gives.
  */
 import type { LedgerTransaction, MemberState } from '../domain/ledger-types.ts';

@@ -1,5 +1,5 @@
 /**
- * Engine refusals carry a stable `code` from protocol.md §1; the boundary turns them into
+ * Engine refusals carry a stable `code` from docs/protocol.md §1; the boundary turns them into
  * `{ok:false, error:{code, message}}`.
  */
 export type EngineErrorCode =

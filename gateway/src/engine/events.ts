@@ -1,5 +1,5 @@
 /**
- * Event bonuses (program.md: Events). Birthday and anniversary post once per member per
+ * Event bonuses (docs/program.md: Events). Birthday and anniversary post once per member per
  * year on that local day (29 Feb → 28 Feb in common years); signup on enrollment;
  * first-purchase and referral with the member's first sale. Event points do not qualify
  * for tiers and do repay debt first (they are earnings).
@@ -68,7 +68,7 @@ export function postDueEvents(ctx: EngineContext, member: MemberState, day: stri
   };
 }
 
-/** The signup bonus, posted with the enrollment (program.md: Events — `signup` on enrollment). */
+/** The signup bonus, posted with the enrollment (docs/program.md: Events — `signup` on enrollment). */
 export function signupEvents(ctx: EngineContext, member: MemberState): EventResult {
   if (member.eventsPosted.includes('signup')) return { transaction: null, eventsPosted: [] };
   const wallet = memberWallet(ctx, member);

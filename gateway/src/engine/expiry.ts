@@ -1,5 +1,5 @@
 /**
- * The expiry job (program.md: Balances, lots, expiry, pending): posts an `expire` entry
+ * The expiry job (docs/program.md: Balances, lots, expiry, pending): posts an `expire` entry
  * for what is left of every expired lot. Balances already leave expired lots out before
  * this runs (lots.ts), so the job only makes the ledger say so.
  */

@@ -1,5 +1,5 @@
 /**
- * Rule filters (program.md: Filters). Sale-level filters decide whether a rule applies
+ * Rule filters (docs/program.md: Filters). Sale-level filters decide whether a rule applies
  * to a sale at all; product filters select which lines are eligible.
  */
 import type { MemberState } from '../domain/ledger-types.ts';
@@ -11,7 +11,7 @@ export interface SaleFacts {
   /** The sale's instant in the program timezone, computed once per sale. */
   local: LocalParts;
   member: MemberState;
-  /** The member's tier before the sale (program.md: Accrual step 4). */
+  /** The member's tier before the sale (docs/program.md: Accrual step 4). */
   tier: string;
 }
 
@@ -45,7 +45,7 @@ export function inHours(range: string, local: Pick<LocalParts, 'hour' | 'minute'
   return start < end ? t >= start && t < end : t >= start || t < end;
 }
 
-/** program.md: member `{birthday | anniversary: day | week | month}`. */
+/** docs/program.md: member `{birthday | anniversary: day | week | month}`. */
 export function matchesMemberDate(
   date: string | null,
   span: 'day' | 'week' | 'month',
@@ -96,7 +96,7 @@ export function ruleSelectsLine(rule: Filterable, line: LineFacts): boolean {
   return !hit(rule.exclude?.productGroups, line.productGroup) && !hit(rule.exclude?.skus, line.sku);
 }
 
-/** Payment methods that never earn (program.md: Accrual step 1). */
+/** Payment methods that never earn (docs/program.md: Accrual step 1). */
 export const NON_EARNING_METHODS: ReadonlySet<string> = new Set(['loyalty-credit', 'gift-card']);
 
 /** Whether a payment method counts toward a rule's earning share. */

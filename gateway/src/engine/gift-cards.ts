@@ -1,5 +1,5 @@
 /**
- * Gift cards (program.md: giftCards): an account of credit owned by the card code, not a
+ * Gift cards (docs/program.md: giftCards): an account of credit owned by the card code, not a
  * member. Issue, partial redemption, expiry after `defaultValidityMonths`.
  */
 import type { LedgerTransaction, Lot } from '../domain/ledger-types.ts';
@@ -49,7 +49,7 @@ export function issueGiftCard(
   };
 }
 
-/** protocol.md §1: giftcard-redeem `{code, credit}` → `{remaining}`. */
+/** docs/protocol.md §1: giftcard-redeem `{code, credit}` → `{remaining}`. */
 export function redeemGiftCard(
   ctx: EngineContext,
   card: GiftCardState,

@@ -1,5 +1,5 @@
 /**
- * Credit holds (program.md: Redemption — authorize → capture for ≤ the held amount → or
+ * Credit holds (docs/program.md: Redemption — authorize → capture for ≤ the held amount → or
  * void / expiry; held credit is not spendable twice). Credit moves available → held on
  * authorize; a capture pays from held; what is left goes back to available as a new lot.
  */

@@ -1,5 +1,5 @@
 /**
- * What `identify` shows of a member (protocol.md §1): balances, tier, next tier and the
+ * What `identify` shows of a member (docs/protocol.md §1): balances, tier, next tier and the
  * sale-independent discounts — discount rules without product filters that apply now,
  * and the tier's discountPercent — with `lineIds: []` meaning "every line".
  */

@@ -1,5 +1,5 @@
 /**
- * Lots and balances (program.md: Balances, lots, expiry, pending). A lot is spendable
+ * Lots and balances (docs/program.md: Balances, lots, expiry, pending). A lot is spendable
  * from `availableAt` until it expires; balances never include expired lots, even
  * before the expiry job has posted their `expire` entries.
  */
@@ -46,7 +46,7 @@ export function isExpired(lot: Lot, nowMs: number, inactivityAt: number | null):
   return lot.asset === 'points' && inactivityAt !== null && nowMs > inactivityAt;
 }
 
-/** Spending and reversals consume soonest-expiring first, then oldest (program.md). */
+/** Spending and reversals consume soonest-expiring first, then oldest (docs/program.md). */
 export function compareLots(a: Lot, b: Lot): number {
   const ea = a.expiresAt === null ? Number.POSITIVE_INFINITY : toMs(a.expiresAt);
   const eb = b.expiresAt === null ? Number.POSITIVE_INFINITY : toMs(b.expiresAt);

@@ -1,5 +1,5 @@
 /**
- * Raffles (docs/program-raffles.md, an addition beyond program.md). Entries are earned
+ * Raffles (docs/program-raffles.md, an addition beyond docs/program.md). Entries are earned
  * per N points a sale earns, or bought with points; the draw ranks every ticket by
  * SHA-256(seed:raffleId:memberId:n) — the seed's hash is published in the program before
  * entries open, so anyone holding the entry list and the revealed seed can re-run it.

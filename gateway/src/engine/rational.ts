@@ -1,5 +1,5 @@
 /**
- * Exact rationals on BigInt (program.md: Units — "All intermediate arithmetic is exact";
+ * Exact rationals on BigInt (docs/program.md: Units — "All intermediate arithmetic is exact";
  * rounding only where the contract says, always down).
  */
 import type { RationalString } from '../domain/ledger-types.ts';

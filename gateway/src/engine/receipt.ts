@@ -1,4 +1,4 @@
-/** Printable receipt lines in the member's language (protocol.md §1: sale `receipt[]`). */
+/** Printable receipt lines in the member's language (docs/protocol.md §1: sale `receipt[]`). */
 import type { Language, LocalName, Program } from '../program/schema.ts';
 import type { BreakdownEntry } from './accrual.ts';
 import type { Balances } from './context.ts';

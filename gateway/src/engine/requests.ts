@@ -1,5 +1,5 @@
 /**
- * Request shapes the engine decides on (protocol.md §1: sale, simulate, return, authorize,
+ * Request shapes the engine decides on (docs/protocol.md §1: sale, simulate, return, authorize,
  * capture, void). `parseRequest` turns unknown JSON into a typed request or an
  * INVALID_REQUEST naming the first field at fault.
  */
@@ -38,7 +38,7 @@ export const returnRequest = z.object({
   returnId: text,
   saleId: text,
   at: instant,
-  /** Either the returned lines or `all: true` (protocol.md §1: return). */
+  /** Either the returned lines or `all: true` (docs/protocol.md §1: return). */
   lines: z
     .array(z.object({ lineId: text, qty: z.number().int().positive() }))
     .min(1)

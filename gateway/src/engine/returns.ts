@@ -1,5 +1,5 @@
 /**
- * Returns (program.md: Returns). Per kind, with E what the sale earned and R the
+ * Returns (docs/program.md: Returns). Per kind, with E what the sale earned and R the
  * cumulative returned share — Σ(line contribution × returned qty / line qty) / Σ
  * contributions, exact — a return reverses floor(E × R) − already reversed; the
  * completing return (R = 1) reverses exactly the rest. What the member already spent is
@@ -163,7 +163,7 @@ export function processReturn(
     const c = takeBack(ctx, wallet, 'credit', credit, meta);
     postings = [...p.postings, ...c.postings];
     writtenOff = { points: p.short, credit: c.short };
-    // program.md: Tiers — qualifying is reduced by the reversal (spend basis: the returned spend)
+    // docs/program.md: Tiers — qualifying is reduced by the reversal (spend basis: the returned spend)
     let qualifying = points;
     if (sale.qualifying) {
       const q = sale.qualifying;

@@ -1,5 +1,5 @@
 /**
- * Catalog rewards bought with points (program.md: Redemption). The caller reserves and
+ * Catalog rewards bought with points (docs/program.md: Redemption). The caller reserves and
  * decrements stock atomically; the engine only decides on the stock count it is given.
  */
 import type { LedgerTransaction, MemberState } from '../domain/ledger-types.ts';

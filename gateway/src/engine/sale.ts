@@ -1,5 +1,5 @@
 /**
- * A sale (and simulate: the same result, simply not committed) — program.md: Accrual of
+ * A sale (and simulate: the same result, simply not committed) — docs/program.md: Accrual of
  * one sale. Builds the postings, the SaleRecord returns reverse from, and the response.
  */
 import type {
@@ -98,7 +98,7 @@ function saleRecord(sale: SaleRequest, memberId: string | null, accrual: Accrual
   };
 }
 
-/** A sale with no card: recorded for reports, earns nothing (protocol.md §1). */
+/** A sale with no card: recorded for reports, earns nothing (docs/protocol.md §1). */
 function anonymousSale(ctx: EngineContext, sale: SaleRequest, options: SaleOptions): SaleResult {
   const zero = { points: 0, pendingPoints: 0, credit: 0 };
   return {
@@ -137,7 +137,7 @@ export function processSale(
   if (member === null) return anonymousSale(ctx, sale, options);
   const facts = saleFacts(ctx.storeId, sale.at, program.timezone, member);
   const accrual = computeAccrual(program, facts, sale);
-  // program.md: inactivityMonths — this sale ends the inactivity: lots that already
+  // docs/program.md: inactivityMonths — this sale ends the inactivity: lots that already
   // expired by it are posted as expired here, not revived by the new lastSaleAt
   const postings: Posting[] = inactivityExpiry(program, member) === null ? [] : expirePostings(ctx, member);
   const expired = new Set(postings.map((p) => p.lotId));
@@ -149,7 +149,7 @@ export function processSale(
     lots: member.lots.filter((l) => !expired.has(l.id)),
   });
 
-  // credit payments: capture their holds for the amount paid (protocol.md §1: sale)
+  // credit payments: capture their holds for the amount paid (docs/protocol.md §1: sale)
   for (const p of sale.payments) {
     if (p.method !== 'loyalty-credit' || p.holdId === undefined) continue;
     const known = member.holds.find((h) => h.holdId === p.holdId);
@@ -180,7 +180,7 @@ export function processSale(
     credit: accrual.kinds.cashback.posted,
   };
 
-  // program.md step 9: re-evaluated after posting; an upgrade applies from the next sale
+  // docs/program.md step 9: re-evaluated after posting; an upgrade applies from the next sale
   const tier = tierAfterPosting(program, member, ctx.now, qualifyingDelta);
   const balances = wallet.balances();
   const record: EngineSaleRecord = saleRecord(sale, member.memberId, accrual);
@@ -218,7 +218,7 @@ export function processSale(
   return { transaction: tx, response, eventsPosted: events.eventsPosted, accrual };
 }
 
-/** program.md step 8: simulate computes the same without posting; the caller does not commit. */
+/** docs/program.md step 8: simulate computes the same without posting; the caller does not commit. */
 export function simulateSale(ctx: EngineContext, member: MemberState | null, input: unknown): SaleResponse {
   return processSale(ctx, member, input).response;
 }

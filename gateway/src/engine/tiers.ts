@@ -1,5 +1,5 @@
 /**
- * Tiers (program.md: Tiers). Qualifying = points earned from sales (or spend, for a
+ * Tiers (docs/program.md: Tiers). Qualifying = points earned from sales (or spend, for a
  * spend basis) minus their reversals, inside the basis window. Upgrades happen right
  * after posting (and apply from the next sale); downgrades only in the daily run, never
  * within `downgradeGraceMonths` of the last upgrade.
@@ -59,7 +59,7 @@ export interface TierDecision {
   changed: boolean;
 }
 
-/** After a posting that adds `delta` qualifying: upgrade only (program.md: "Upgrade immediately"). */
+/** After a posting that adds `delta` qualifying: upgrade only (docs/program.md: "Upgrade immediately"). */
 export function tierAfterPosting(
   program: Program,
   member: MemberState,

@@ -1,5 +1,5 @@
 /**
- * Member-to-member point transfers (program.md: Redemption — both sides post in one
+ * Member-to-member point transfers (docs/program.md: Redemption — both sides post in one
  * transaction, or nothing). Transfers do not qualify for tiers and do not repay debt.
  */
 import type { LedgerTransaction, MemberState } from '../domain/ledger-types.ts';

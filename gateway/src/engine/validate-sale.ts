@@ -1,5 +1,5 @@
 /**
- * Sale checks beyond the shape (protocol.md §1: sale): sums, currency, unique lines,
+ * Sale checks beyond the shape (docs/protocol.md §1: sale): sums, currency, unique lines,
  * credit payments naming their hold. Each refusal is INVALID_REQUEST naming the field.
  */
 import type { Program } from '../program/schema.ts';
@@ -23,7 +23,7 @@ export function validateSale(program: Program, input: unknown): SaleRequest {
   if (linesTotal !== sale.total) throw invalid('total', `lines add up to ${linesTotal}, not ${sale.total}`);
   const paid = sale.payments.reduce((s, p) => s + p.amount, 0);
   if (paid !== sale.total) throw invalid('payments', `payments add up to ${paid}, not ${sale.total}`);
-  // program.md: Redemption — credit may pay at most maxPercentOfSale of a sale
+  // docs/program.md: Redemption — credit may pay at most maxPercentOfSale of a sale
   const creditCap = Math.floor((sale.total * program.redemption.maxPercentOfSale) / 100);
   let credit = 0;
   sale.payments.forEach((p, i) => {

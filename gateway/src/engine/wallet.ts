@@ -62,7 +62,7 @@ export class Wallet {
     return { postings, taken: amount - left };
   }
 
-  /** Adds a lot; with `repayDebt`, what the owner owes of that asset is paid back first (program.md: Returns, debt). */
+  /** Adds a lot; with `repayDebt`, what the owner owes of that asset is paid back first (docs/program.md: Returns, debt). */
   add(
     asset: Asset,
     amount: number,

@@ -2,7 +2,7 @@ import type { Gateway } from '../gateway.ts';
 import { isLoopback } from './loopback.ts';
 import type { RouteSpec } from './server.ts';
 
-/** Health and the loopback-only device API (protocol.md §3: simulated reader taps). */
+/** Health and the loopback-only device API (docs/protocol.md §3: simulated reader taps). */
 export const deviceRoutes = (gateway: Gateway): RouteSpec[] => [
   {
     method: 'GET',

@@ -59,7 +59,7 @@ const send = (res: ServerResponse, reply: HttpReply): void => {
 
 /**
  * The gateway's HTTP port: health, loopback-only device APIs, the kiosk page, and MQTT
- * over WebSocket at /mqtt (protocol.md §1) through the upgrade handlers.
+ * over WebSocket at /mqtt (docs/protocol.md §1) through the upgrade handlers.
  */
 export class HttpServer implements Service {
   readonly name = 'http';

@@ -1,6 +1,6 @@
 import type { Problem } from '../core/errors.ts';
 
-/** program.md: Cards and members — the import columns, in order. */
+/** docs/program.md: Cards and members — the import columns, in order. */
 export const IMPORT_COLUMNS = [
   'member_id',
   'card_uid',

@@ -161,7 +161,7 @@ const crossCheck = (rows: readonly ImportRow[]): Problem[] => {
 
 /**
  * Read a members file (.csv or .xlsx) and check every row. Nothing is applied here:
- * the caller applies the rows only when `problems` is empty (program.md: all-or-nothing).
+ * the caller applies the rows only when `problems` is empty (docs/program.md: all-or-nothing).
  */
 export const readMembersFile = async (
   path: string,

@@ -22,7 +22,7 @@ export interface KioskDeps {
   sessionTimeoutMs?: number;
 }
 
-/** The kiosk side of the gateway (protocol.md §1 Kiosk): sessions on taps, kiosk ops, the page. */
+/** The kiosk side of the gateway (docs/protocol.md §1 Kiosk): sessions on taps, kiosk ops, the page. */
 export interface Kiosk extends Service {
   ops: Partial<Record<KioskOp, OpHandler>>;
   routes: RouteSpec[];
@@ -55,7 +55,7 @@ export const createKiosk = (deps: KioskDeps): Kiosk => {
 };
 
 /**
- * program.md rewards.stock is "per store": a reward with `stock` and no stock row yet gets
+ * docs/program.md rewards.stock is "per store": a reward with `stock` and no stock row yet gets
  * its row at start, so the atomic reservation in the ledger has something to decrement.
  * An existing row is left alone (what is left survives restarts).
  */

@@ -32,8 +32,8 @@ export const voucherCode = (req: BrokerRequest): string => {
 
 /**
  * A spending op: a request seen before gets its stored answer whatever the session does now
- * (protocol.md §1 Idempotent); otherwise the session must be live, then the card's PIN is
- * checked (program.md Redemption) before the decision runs inside the group commit.
+ * (docs/protocol.md §1 Idempotent); otherwise the session must be live, then the card's PIN is
+ * checked (docs/program.md Redemption) before the decision runs inside the group commit.
  */
 const spend = (
   sessions: Sessions,
@@ -76,7 +76,7 @@ const redeem =
       const capped = ops.deps.offlineCap?.(state.memberId, 'points', reward?.cost.points ?? 0, now);
       if (capped) throw capped;
       const result = redeemReward(ctx, state, { rewardId, stockLeft });
-      // program.md Redemption: stock is reserved and decremented atomically in the same commit.
+      // docs/program.md Redemption: stock is reserved and decremented atomically in the same commit.
       const commit: LedgerCommit = {
         ...result.transaction,
         ...(reward?.stock === undefined ? {} : { effects: { rewards: [{ rewardId, quantity: 1 }] } }),
@@ -147,7 +147,7 @@ const end =
     return { ok: true };
   };
 
-/** The kiosk ops of protocol.md §1 Kiosk. */
+/** The kiosk ops of docs/protocol.md §1 Kiosk. */
 export const kioskOps = (sessions: Sessions): Record<KioskOp, OpHandler> => ({
   history: history(sessions),
   'redeem-reward': redeem(sessions),

@@ -39,7 +39,7 @@ const readOrNull = async (path: string): Promise<Buffer | null> => {
 const forbidden = (message: string): HttpReply => ({ status: 403, body: { error: 'FORBIDDEN', message } });
 
 /**
- * The kiosk page (protocol.md §1 Kiosk): `/kiosk/{K}` serves the built bundle, assets live
+ * The kiosk page (docs/protocol.md §1 Kiosk): `/kiosk/{K}` serves the built bundle, assets live
  * under `/kiosk/assets/` (hashed names, cached), and `/kiosk/{K}/credentials` hands K's
  * broker credentials to the Pi's own screen (loopback), or to a remote screen that
  * entered a one-time pairing code issued from the Pi (`POST /kiosk/{K}/pairing`, loopback).

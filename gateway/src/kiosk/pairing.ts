@@ -15,7 +15,7 @@ interface Pending {
 }
 
 /**
- * Pairing of a kiosk screen that is not the Pi's own (protocol.md §1 Kiosk: credentials
+ * Pairing of a kiosk screen that is not the Pi's own (docs/protocol.md §1 Kiosk: credentials
  * only to loopback "or after a pairing step"). Someone at the Pi issues a one-time 6-digit
  * code for kiosk K; the remote screen enters it and gets K's credentials once. Codes live
  * in memory only, expire, are single-use and are revoked after a few wrong guesses.

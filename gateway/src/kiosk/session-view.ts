@@ -39,7 +39,7 @@ const tierProgress = (
   };
 };
 
-/** The catalog as this member sees it (program.md Redemption); affordable first, then by cost. */
+/** The catalog as this member sees it (docs/program.md Redemption); affordable first, then by cost. */
 const rewardsFor = (
   ctx: EngineContext,
   ledger: Ledger,
@@ -65,7 +65,7 @@ const rewardsFor = (
     })
     .sort((a, b) => Number(b.available) - Number(a.available) || a.cost.points - b.cost.points);
 
-/** Sale-independent offers in force for this member now: discounts and multipliers (program.md Filters). */
+/** Sale-independent offers in force for this member now: discounts and multipliers (docs/program.md Filters). */
 const offersFor = (ctx: EngineContext, state: MemberState): KioskOffer[] => {
   const facts = saleFacts(ctx.storeId, ctx.now, ctx.program.timezone, state);
   const offers: KioskOffer[] = [];
@@ -90,7 +90,7 @@ const offersFor = (ctx: EngineContext, state: MemberState): KioskOffer[] => {
   return offers;
 };
 
-/** The `member` session of protocol.md §1 Kiosk, with the page's additions (wire.ts). */
+/** The `member` session of docs/protocol.md §1 Kiosk, with the page's additions (wire.ts). */
 export const memberSession = (
   sessionId: string,
   ctx: EngineContext,

@@ -37,7 +37,7 @@ export interface SessionDeps {
 }
 
 /**
- * One session per kiosk (protocol.md §1 Kiosk): a tap at the kiosk's reader opens it and
+ * One session per kiosk (docs/protocol.md §1 Kiosk): a tap at the kiosk's reader opens it and
  * replaces any earlier one; `end` or the idle timeout closes it with `{state:'idle'}`.
  * Published QoS 1, never retained: it holds personal data.
  */
@@ -108,7 +108,7 @@ export class Sessions {
     session.timer.refresh();
   }
 
-  /** What the kiosk may show of this card (program.md Cards: `suspended` may show its balance). */
+  /** What the kiosk may show of this card (docs/program.md Cards: `suspended` may show its balance). */
   private view(sessionId: string, uid: string): { message: KioskSessionMessage; memberId: string | null } {
     const { ops } = this.deps;
     const { ledger } = ops.deps;

@@ -1,13 +1,13 @@
 /**
  * The kiosk session payload as this gateway publishes it on `loyalty/v1/kiosk/{K}/session`
- * (protocol.md §1 Kiosk). A superset of the contract's `KioskSession`: protocol.md lets an
+ * (docs/protocol.md §1 Kiosk). A superset of the contract's `KioskSession`: docs/protocol.md lets an
  * implementation add fields, and the kiosk page needs names in every language (the customer
  * switches language on screen) and the figures to draw, never rules to apply. No Node
  * imports: kiosk-ui imports these types type-only.
  */
 import type { Balances, ErrorBody, MemberSummary, NextTier, Points } from '../contract/index.ts';
 
-/** program.md names: any of hy, fa, en, ru; en required. */
+/** docs/program.md names: any of hy, fa, en, ru; en required. */
 export interface LocalName {
   en: string;
   hy?: string;
@@ -23,7 +23,7 @@ export interface KioskReward {
   cost: { points: Points };
   /** Enough points now. */
   affordable: boolean;
-  /** The member's tier may redeem it (program.md Redemption). */
+  /** The member's tier may redeem it (docs/program.md Redemption). */
   tierAllowed: boolean;
   /** Units left in this store; null = unlimited. */
   stockLeft: number | null;
@@ -35,7 +35,7 @@ export interface KioskReward {
 export interface KioskOffer {
   id: string;
   names: LocalName;
-  /** A discount the till applies (program.md Accrual 10), or a points multiplier now in force. */
+  /** A discount the till applies (docs/program.md Accrual 10), or a points multiplier now in force. */
   kind: 'discount' | 'multiplier';
   percent?: number;
   factor?: number;
@@ -55,10 +55,10 @@ export interface TierProgress {
 
 export interface KioskProgramView {
   currency: string;
-  /** IANA zone that decides "which day" (program.md Units): dates are shown in it. */
+  /** IANA zone that decides "which day" (docs/program.md Units): dates are shown in it. */
   timezone: string;
   names: { points: LocalName; credit: LocalName };
-  /** program.md conversion.pointsToCredit: the page offers whole multiples of `points`. */
+  /** docs/program.md conversion.pointsToCredit: the page offers whole multiples of `points`. */
   pointsToCredit: { points: number; credit: number } | null;
   pinRequired: boolean;
 }
@@ -84,7 +84,7 @@ export type KioskSessionMessage =
   | { sessionId: string; state: 'refused'; error: ErrorBody }
   | { state: 'idle'; sessionId?: string };
 
-/** `GET /kiosk/{K}/credentials` (loopback only, protocol.md §1 Kiosk). */
+/** `GET /kiosk/{K}/credentials` (loopback only, docs/protocol.md §1 Kiosk). */
 export interface KioskCredentials {
   kioskId: string;
   reader: string;

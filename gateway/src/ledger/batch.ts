@@ -14,7 +14,7 @@ export type BatchOutcome<T> =
   | { ok: false; error: Error };
 
 /**
- * Group commit (protocol.md: durable before answered; benchmarks.md: no fsync per sale):
+ * Group commit (docs/protocol.md: durable before answered; benchmarks.md: no fsync per sale):
  * many units, one SQLite transaction and so one fsync. Each unit runs in its own savepoint,
  * so one that throws is rolled back alone and reported; the others commit together.
  */

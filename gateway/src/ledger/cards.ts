@@ -133,7 +133,7 @@ export function addCard(db: Db, card: NewCard): void {
 }
 
 /**
- * protocol.md card reference: `{uid}` (any case in, upper case stored), `{number}`, or
+ * docs/protocol.md card reference: `{uid}` (any case in, upper case stored), `{number}`, or
  * `{phone}` → the member's active card (the most recently created one).
  */
 export function findCard(db: Db, ref: CardRef): Card | null {
@@ -161,7 +161,7 @@ export function listCards(db: Db, memberId: string): Card[] {
   ).map(toCard);
 }
 
-/** The status a till must act on: an active card past its `expiresAt` is `expired` (program.md: Cards). */
+/** The status a till must act on: an active card past its `expiresAt` is `expired` (docs/program.md: Cards). */
 export function effectiveStatus(card: Card, now: Date): CardStatus {
   if (card.status === 'active' && card.expiresAt !== null && Date.parse(card.expiresAt) <= now.getTime())
     return 'expired';
@@ -191,7 +191,7 @@ export type PinCheck =
   | { ok: false; code: 'CARD_LOCKED' | 'CARD_UNKNOWN' | 'PIN_NOT_SET' };
 
 /**
- * program.md Redemption: after `maxAttempts` wrong PINs in a row the card is `locked` until
+ * docs/program.md Redemption: after `maxAttempts` wrong PINs in a row the card is `locked` until
  * unlocked; a right PIN resets the count. Hashing runs on the thread pool; each counter
  * update is its own small synchronous transaction, counted in SQL so concurrent checks add up.
  */
@@ -224,7 +224,7 @@ export async function verifyPin(db: Db, uid: string, pin: string, maxAttempts: n
   return { ok: false, code: 'PIN_INVALID', attemptsLeft: maxAttempts - failures };
 }
 
-/** protocol.md card-unlock: only a locked card unlocks (a blocked card stays blocked). */
+/** docs/protocol.md card-unlock: only a locked card unlocks (a blocked card stays blocked). */
 export function unlockCard(db: Db, uid: string): Card {
   const key = uid.toUpperCase();
   const row = one<CardRow>(db, `SELECT ${CARD_COLUMNS} FROM cards c WHERE c.uid = ?`, key);

@@ -22,7 +22,7 @@ const MIGRATION_FILE = /^(\d{3})-([a-z0-9-]+)\.sql$/;
 
 /**
  * Opens (creating if needed) the ledger database and brings its schema up to date.
- * protocol.md: "Durable before answered": WAL + synchronous=FULL, so a commit that returned
+ * docs/protocol.md: "Durable before answered": WAL + synchronous=FULL, so a commit that returned
  * survives a power cut.
  */
 export function openDatabase(path: string, options: OpenOptions = {}): Db {

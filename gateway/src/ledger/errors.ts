@@ -1,11 +1,11 @@
 /**
  * Ledger errors carry a stable `code`; the boundary (MQTT response, CLI exit code) converts
- * them (architecture.md: errors). Codes that the till sees are those of protocol.md
+ * them (architecture.md: errors). Codes that the till sees are those of docs/protocol.md
  * (INSUFFICIENT_BALANCE, CONFLICT, SALE_UNKNOWN, ...); the others are programming errors of the
  * caller (INVALID_POSTING, LOT_UNKNOWN, ...) and should become INTERNAL at the boundary.
  */
 export type LedgerErrorCode =
-  | 'CONFLICT' // same idempotency key, different request hash (protocol.md: Idempotent)
+  | 'CONFLICT' // same idempotency key, different request hash (docs/protocol.md: Idempotent)
   | 'INSUFFICIENT_BALANCE' // a bucket would go negative
   | 'LOT_UNKNOWN' // a consuming posting names a lot that is not the owner's
   | 'LOT_EXHAUSTED' // a consuming posting takes more than the lot's remaining

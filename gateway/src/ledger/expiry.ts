@@ -14,7 +14,7 @@ export interface ExpiringLot {
   expiresAt: string;
 }
 
-/** Lots with something left whose `expiresAt` is at or before `now` (program.md: expiry). */
+/** Lots with something left whose `expiresAt` is at or before `now` (docs/program.md: expiry). */
 export function findExpiredLots(db: Db, now: Date, limit = 1000): ExpiringLot[] {
   return all<{
     owner_type: string;
@@ -55,7 +55,7 @@ export function findExpiredHolds(
 }
 
 /**
- * protocol.md offline redemption: what a member took out of `available` (spends, holds,
+ * docs/protocol.md offline redemption: what a member took out of `available` (spends, holds,
  * transfers out, conversions) since `since`, per asset, as positive numbers.
  */
 export function spentSince(db: Db, memberId: string, since: Date): { points: number; credit: number } {

@@ -10,7 +10,7 @@ export interface MemberHistoryRow {
 }
 
 /**
- * A member's recent transactions for the kiosk `history` op (protocol.md §1 Kiosk): one row
+ * A member's recent transactions for the kiosk `history` op (docs/protocol.md §1 Kiosk): one row
  * per transaction, newest first, with the net change of its available points and credit.
  * Held credit moves between buckets and is shown as leaving the available wallet.
  */

@@ -4,7 +4,7 @@ import { type Db, one, run } from './sql.ts';
 import type { HoldStatus, LedgerCommit } from './types.ts';
 
 /**
- * Hold state is derived from the held bucket so the two cannot disagree (program.md:
+ * Hold state is derived from the held bucket so the two cannot disagree (docs/program.md:
  * Redemption): the first positive `hold` posting to an unknown `meta.holdId` opens the hold,
  * and a hold whose held entries sum to 0 after a transaction is closed by it. `effects`
  * may open or close explicitly; the engine's plain transactions need neither.
@@ -74,7 +74,7 @@ export function openHold(
   );
 }
 
-/** Where an implicit hold's expiry comes from: the posting's meta, else the authorize response (protocol.md). */
+/** Where an implicit hold's expiry comes from: the posting's meta, else the authorize response (docs/protocol.md). */
 function holdExpiry(tx: LedgerCommit, p: Posting, holdId: string): string {
   const fromMeta = p.meta?.expiresAt;
   if (typeof fromMeta === 'string') return fromMeta;

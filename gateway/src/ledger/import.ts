@@ -5,7 +5,7 @@ import { LedgerError } from './errors.ts';
 import { hashPinAsync, IMPORT_PIN_PARAMS, type ScryptParams } from './pins.ts';
 import { type Db, one } from './sql.ts';
 
-/** program.md "Cards and members" import columns, already validated and typed by the CLI. */
+/** docs/program.md "Cards and members" import columns, already validated and typed by the CLI. */
 export interface ImportRow {
   line: number;
   memberId: string;
@@ -49,7 +49,7 @@ export type ImportResult =
   | { ok: false; problems: ImportProblem[] };
 
 /**
- * program.md: "a bad row is reported with its line number and nothing of that file is
+ * docs/program.md: "a bad row is reported with its line number and nothing of that file is
  * applied". Conflicts are found first (reads), PINs hashed next (async, outside any
  * transaction), then everything is written in ONE synchronous transaction.
  * A row names one card; several rows with the same member id add cards to that member (its
@@ -159,7 +159,7 @@ function findConflicts(db: Db, rows: ImportRow[]): ImportProblem[] {
       problems.push({ line: r.line, message: `card_uid ${uid} already exists` });
     if (!memberFirstLine.has(r.memberId)) {
       memberFirstLine.set(r.memberId, r);
-      // A phone finds one member's card (protocol.md card reference), so it may not be shared.
+      // A phone finds one member's card (docs/protocol.md card reference), so it may not be shared.
       const owner =
         r.phone === null
           ? undefined

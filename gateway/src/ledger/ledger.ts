@@ -124,7 +124,7 @@ export class Ledger {
     return importMembers(this.db, rows, opts);
   }
 
-  /** program.md rewards.stock: sets a reward's stock for this store (restock resets what is left). */
+  /** docs/program.md rewards.stock: sets a reward's stock for this store (restock resets what is left). */
   setRewardStock(rewardId: string, stock: number): void {
     run(
       this.db,

@@ -54,7 +54,7 @@ export function loadMemberState(db: Db, memberId: string, now: Date, windowMonth
   );
 
   // Open holds, and holds closed that expired less than a month ago, so the engine can answer
-  // HOLD_EXPIRED rather than HOLD_UNKNOWN and refuse a reused holdId (protocol.md: error codes).
+  // HOLD_EXPIRED rather than HOLD_UNKNOWN and refuse a reused holdId (docs/protocol.md: error codes).
   const holds = all<{ hold_id: string; expires_at: string; status: Hold['status']; held: number }>(
     db,
     `SELECT h.hold_id, h.expires_at, h.status,

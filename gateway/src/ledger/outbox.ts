@@ -2,7 +2,7 @@ import { ownerFromRow } from './owner.ts';
 import { all, type Db, one, run } from './sql.ts';
 import type { EntryRow } from './types.ts';
 
-/** One committed transaction waiting for head office (protocol.md §2: ledger batches). */
+/** One committed transaction waiting for head office (docs/protocol.md §2: ledger batches). */
 export interface OutboxItem {
   outboxId: number;
   txId: number;
@@ -137,7 +137,7 @@ export function markSent(db: Db, outboxIds: number[], at: string): number {
 }
 
 /**
- * protocol.md: head office answers `{ackedSeq}`. Marks every transaction up to the one that
+ * docs/protocol.md: head office answers `{ackedSeq}`. Marks every transaction up to the one that
  * holds `ackedSeq` (entry-less transactions before it included) as sent.
  */
 export function markAckedThrough(db: Db, ackedSeq: number, at: string): number {

@@ -1,7 +1,7 @@
 import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /**
- * PIN hashes (program.md: "PINs are never stored or logged in clear (a slow salted hash)").
+ * PIN hashes (docs/program.md: "PINs are never stored or logged in clear (a slow salted hash)").
  * Format: `scrypt$N$r$p$salt(base64)$hash(base64)`, so parameters can change without a
  * migration and old hashes still verify.
  *

@@ -178,7 +178,7 @@ function consumeLot(
   throw new LedgerError('LOT_EXHAUSTED', `${where}: lot ${lotId} has less than ${-amount}`);
 }
 
-/** program.md: a balance is never stored negative. Checked here for a clear code; the CHECK is the backstop. */
+/** docs/program.md: a balance is never stored negative. Checked here for a clear code; the CHECK is the backstop. */
 function addToBalance(
   db: Db,
   type: string,

@@ -17,7 +17,7 @@ export function insertSale(db: Db, sale: SaleRecord, txId: number): void {
   );
 }
 
-/** program.md Returns: "A return can never reverse more than the sale earned, however many returns name it." */
+/** docs/program.md Returns: "A return can never reverse more than the sale earned, however many returns name it." */
 export function insertReturn(db: Db, ret: ReturnRecord, txId: number): void {
   const sale = one<{ record: string }>(db, 'SELECT record FROM sales WHERE sale_id = ?', ret.saleId);
   if (!sale) throw new LedgerError('SALE_UNKNOWN', `return ${ret.returnId} names unknown sale ${ret.saleId}`);

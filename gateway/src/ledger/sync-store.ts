@@ -1,5 +1,5 @@
 /**
- * The ledger side of head-office sync (protocol.md §2): the sync cursor and ack state, hq's
+ * The ledger side of head-office sync (docs/protocol.md §2): the sync cursor and ack state, hq's
  * balance snapshots, and applying a changes page in ONE SQLite transaction. Applying the
  * same page twice changes nothing the second time.
  */
@@ -40,7 +40,7 @@ export function hqSnapshot(db: Db, memberId: string): HqSnapshot | null {
 }
 
 /**
- * protocol.md §2 invariant: the balance a store shows = hq's balance (which includes this
+ * docs/protocol.md §2 invariant: the balance a store shows = hq's balance (which includes this
  * device's entries up to includesDeviceSeq) + this device's entries after that seq. With no
  * snapshot yet, hq's part is 0 and every local entry counts. Buckets: `available` (what hq
  * sums too); held credit is this store's own and not part of the chain balance.
@@ -92,7 +92,7 @@ export interface ApplyResult {
   members: number;
   cards: number;
   balances: number;
-  /** Members whose tier hq's page set (program.md: in a chain, head office decides tiers). */
+  /** Members whose tier hq's page set (docs/program.md: in a chain, head office decides tiers). */
   tiers: number;
   skippedCards: number;
 }

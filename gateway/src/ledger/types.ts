@@ -50,7 +50,7 @@ export interface Card {
   createdAt: string;
 }
 
-/** protocol.md: card reference. */
+/** docs/protocol.md: card reference. */
 export type CardRef = { uid: string } | { number: string } | { phone: string };
 
 /**
@@ -67,13 +67,13 @@ export interface LedgerEffects {
   openHolds?: Array<{ holdId: string; memberId: string; amount: number; expiresAt: string }>;
   /** Closing a hold requires that nothing is left in it after this transaction's postings. */
   closeHolds?: Array<{ holdId: string; status: Exclude<HoldStatus, 'open'> }>;
-  /** program.md Tiers; `upgrade` moves `tierSince` to the transaction's `at`. */
+  /** docs/program.md Tiers; `upgrade` moves `tierSince` to the transaction's `at`. */
   tierChange?: { memberId: string; from: string; to: string; upgrade: boolean };
-  /** Usually the sale's `at` for the inactivity expiry (program.md: expiry). */
+  /** Usually the sale's `at` for the inactivity expiry (docs/program.md: expiry). */
   lastSaleAt?: { memberId: string; at: string };
   /** `${event}:${year}` or `first-purchase`; a second post of the same one is refused (EVENT_ALREADY_POSTED). */
   events?: Array<{ memberId: string; event: string }>;
-  /** Rewards with stock: reserved atomically; no stock row = unlimited (program.md: rewards.stock). */
+  /** Rewards with stock: reserved atomically; no stock row = unlimited (docs/program.md: rewards.stock). */
   rewards?: Array<{ rewardId: string; quantity: number }>;
 }
 

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import type { Db } from './sql.ts';
 
 /**
- * Group commits whose fsync runs off the event loop (protocol.md: durable before answered).
+ * Group commits whose fsync runs off the event loop (docs/protocol.md: durable before answered).
  *
  * With `synchronous = FULL` SQLite fsyncs the write-ahead log inside COMMIT, on the event
  * loop: while the disk flushes, no request is read, decided or answered. Here a group is

@@ -1,5 +1,5 @@
 /**
- * checkProgram: the parsed program, or every problem as `{path, message}` (program.md:
+ * checkProgram: the parsed program, or every problem as `{path, message}` (docs/program.md:
  * "An invalid program is refused as a whole with every problem listed as path: message").
  * Field checks come from the zod schema; the cross-field checks below run on the raw
  * value too, so one broken field does not hide the others.
@@ -62,7 +62,7 @@ function checkTierNames(names: unknown, tierIds: Set<string>, path: string, out:
   });
 }
 
-/** Cross-field rules zod does not express (program.md: Tiers, Filters, Redemption). */
+/** Cross-field rules zod does not express (docs/program.md: Tiers, Filters, Redemption). */
 export function crossProblems(raw: unknown): ProgramProblem[] {
   const out: ProgramProblem[] = [];
   if (!isRec(raw)) return out;

@@ -1,5 +1,5 @@
 /**
- * Loading a program file (YAML or JSON, same structure — program.md). Parsing errors are
+ * Loading a program file (YAML or JSON, same structure — docs/program.md). Parsing errors are
  * reported as problems too, so `program check FILE` has one output shape.
  */
 import { readFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * The program file schema (program.md, contract v1). One schema gives the type, the
+ * The program file schema (docs/program.md, contract v1). One schema gives the type, the
  * defaults and the per-field errors; cross-field checks live in `check.ts`.
  */
 import { z } from 'zod';
@@ -43,7 +43,7 @@ function isTimeZone(tz: string): boolean {
 export const LANGUAGES = ['en', 'hy', 'fa', 'ru'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-/** program.md: names — any of hy, fa, en, ru; en required. */
+/** docs/program.md: names — any of hy, fa, en, ru; en required. */
 export const localName = z.strictObject({
   en: z.string().min(1),
   hy: z.string().min(1).optional(),
@@ -66,7 +66,7 @@ const lineAndSaleKeys = {
   paymentMethods: stringList.optional(),
 };
 
-/** program.md: Filters (any rule). */
+/** docs/program.md: Filters (any rule). */
 export const filterFields = {
   ...lineAndSaleKeys,
   exclude: z.strictObject(lineAndSaleKeys).optional(),
@@ -113,7 +113,7 @@ export const eventRule = z.strictObject({
   type: z.literal('event'),
   event: z.enum(EVENTS),
   points: positiveInt,
-  /** referral only; docs/engine.md: default `referrer` (program.md gives no default). */
+  /** referral only; docs/engine.md: default `referrer` (docs/program.md gives no default). */
   to: z.enum(['referrer', 'referred', 'both']).default('referrer'),
 });
 export const discountRule = z.strictObject({ ...ruleBase, type: z.literal('discount'), percent });
@@ -183,7 +183,7 @@ export type Reward = z.infer<typeof reward>;
 
 const rate = z.strictObject({ points: positiveInt, credit: positiveInt });
 
-/** docs/program-raffles.md: the raffle section (an addition beyond program.md). */
+/** docs/program-raffles.md: the raffle section (an addition beyond docs/program.md). */
 export const raffle = z.strictObject({
   id,
   name: localName,

@@ -58,7 +58,7 @@ export const checkCard = async (
 
 /**
  * The refusal a kiosk session carries for a card that fails the program's authenticity rule,
- * or null when the card is accepted: CARD_NOT_GENUINE, an addition to protocol.md's codes.
+ * or null when the card is accepted: CARD_NOT_GENUINE, an addition to docs/protocol.md's codes.
  */
 export const authenticityRefusal = (card: Authenticity, requireToken: boolean): ErrorBody | null => {
   if (card.kind === 'forged')

@@ -44,7 +44,7 @@ export interface ReaderServiceDeps {
  * The store's card readers: starts each configured reader, checks each tap's card (its signed
  * token, docs/hardware.md), publishes accepted taps on `reader/{id}/tap` (QoS 1) and every
  * reader's state retained on `reader/{id}/state`, so the kiosk can show "reader offline"
- * (protocol.md §1 Readers), and plays the tap's outcome on the indicator.
+ * (docs/protocol.md §1 Readers), and plays the tap's outcome on the indicator.
  */
 export class ReaderService implements Service {
   readonly name = 'readers';

@@ -13,7 +13,7 @@ export interface JobDeps {
   ledger: Ledger;
   program: () => Program;
   storeId: string;
-  /** In a chain, member-level scheduled events run at head office only (program.md: Events). */
+  /** In a chain, member-level scheduled events run at head office only (docs/program.md: Events). */
   chain: boolean;
 }
 
@@ -32,7 +32,7 @@ const commit = (ledger: Ledger, tx: LedgerCommit): boolean => !ledger.commit(tx)
 
 const distinct = <T>(items: T[]): T[] => [...new Set(items)];
 
-/** Held credit past its expiry goes back to the wallet (program.md: Redemption). Stores do this in a chain too. */
+/** Held credit past its expiry goes back to the wallet (docs/program.md: Redemption). Stores do this in a chain too. */
 export function* expireDueHolds(deps: JobDeps, ctx: EngineContext, now: Date): Job {
   let n = 0;
   for (const memberId of distinct(deps.ledger.findExpiredHolds(now).map((h) => h.memberId))) {
@@ -43,7 +43,7 @@ export function* expireDueHolds(deps: JobDeps, ctx: EngineContext, now: Date): J
   return n;
 }
 
-/** What is left of expired lots is posted as `expire` (program.md: balances never include them anyway). */
+/** What is left of expired lots is posted as `expire` (docs/program.md: balances never include them anyway). */
 export function* expireDueLots(deps: JobDeps, ctx: EngineContext, now: Date): Job {
   let n = 0;
   const owners = deps.ledger.findExpiredLots(now).map((l) => l.owner);
@@ -69,7 +69,7 @@ export const yearlyDays = (day: string): string[] => {
   return days;
 };
 
-/** Birthday and anniversary bonuses due today, once per member per year (program.md: Events). */
+/** Birthday and anniversary bonuses due today, once per member per year (docs/program.md: Events). */
 export function* postYearlyEvents(deps: JobDeps, ctx: EngineContext, now: Date): Job {
   const day = formatDate(localDateOf(ctx.now, ctx.program.timezone));
   let n = 0;
@@ -84,7 +84,7 @@ export function* postYearlyEvents(deps: JobDeps, ctx: EngineContext, now: Date):
   return n;
 }
 
-/** Daily tier re-evaluation: downgrades after the grace period (program.md: Tiers). */
+/** Daily tier re-evaluation: downgrades after the grace period (docs/program.md: Tiers). */
 export function* reviewTiers(deps: JobDeps, ctx: EngineContext, now: Date): Job {
   const program = ctx.program;
   const day = formatDate(localDateOf(ctx.now, program.timezone));

@@ -6,7 +6,7 @@ import { ValidationError } from '../core/errors.ts';
 import { deviceTokenPath } from './device-token.ts';
 import { createHqClient, HqClientError } from './hq-client.ts';
 
-/** protocol.md §3: `provision enroll --token TOKEN --config FILE` joins the store to head office. */
+/** docs/protocol.md §3: `provision enroll --token TOKEN --config FILE` joins the store to head office. */
 export const enrollCommand: Command = {
   words: ['provision', 'enroll'],
   usage: 'provision enroll --token TOKEN --config FILE',
@@ -42,7 +42,7 @@ export const enrollCommand: Command = {
         storeId: config.storeId,
       });
       mkdirSync(config.dataDir, { recursive: true });
-      // protocol.md §2: the token is shown once; it is kept 0600 on the device only.
+      // docs/protocol.md §2: the token is shown once; it is kept 0600 on the device only.
       writeFileDurable(path, `${deviceToken}\n`, 0o600);
       io.out(`enrolled ${config.hq.deviceId} (store ${config.storeId}) with ${config.hq.url}`);
       return EXIT.ok;

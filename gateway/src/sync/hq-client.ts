@@ -11,7 +11,7 @@ const gzipAsync = promisify(gzip);
 
 export interface HqClientOptions {
   url: string;
-  /** The device token (protocol.md §2: Bearer); absent only for enrollment. */
+  /** The device token (docs/protocol.md §2: Bearer); absent only for enrollment. */
   token?: string;
   tls?: { ca?: string; cert?: string; key?: string };
   timeoutMs?: number;
@@ -42,7 +42,7 @@ export interface HqClient {
   close(): void;
 }
 
-/** A small JSON-over-HTTP(S) client for protocol.md §2 (node:http, keep-alive, gzip bodies). */
+/** A small JSON-over-HTTP(S) client for docs/protocol.md §2 (node:http, keep-alive, gzip bodies). */
 export function createHqClient(opts: HqClientOptions): HqClient {
   const base = new URL(opts.url);
   const secure = base.protocol === 'https:';
@@ -125,7 +125,7 @@ export function createHqClient(opts: HqClientOptions): HqClient {
         { 'content-type': 'application/json', 'content-encoding': 'gzip' },
         signal,
       );
-      // protocol.md §2: a gap gets 409 {ackedSeq}; the device resumes from there.
+      // docs/protocol.md §2: a gap gets 409 {ackedSeq}; the device resumes from there.
       if (r.status === 409) {
         const gap = ackResponse.safeParse(r.json);
         if (gap.success) return { kind: 'gap', ackedSeq: gap.data.ackedSeq };

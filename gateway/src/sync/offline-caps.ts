@@ -1,5 +1,5 @@
 /**
- * protocol.md §2 Offline redemption: while head office has not been reached for longer than
+ * docs/protocol.md §2 Offline redemption: while head office has not been reached for longer than
  * `offline.maxAge`, credit holds and point spends are capped per member per day
  * (`offline.spendLimit`). Pure: the till op passes what the member already spent today
  * (ledger.spentSince(memberId, startOfLocalDay)) and the last time hq answered.

@@ -12,7 +12,7 @@ import { type BackoffOptions, backoffDelay } from './backoff.ts';
 import type { HqClient } from './hq-client.ts';
 import { type LedgerBatch, toWireEntry } from './wire.ts';
 
-/** What the gateway puts in `gateway/status` as `sync {pending, lastOkAt}` (protocol.md §1). */
+/** What the gateway puts in `gateway/status` as `sync {pending, lastOkAt}` (docs/protocol.md §1). */
 export interface SyncProgress {
   pending: number;
   lastOkAt: string | null;
@@ -54,7 +54,7 @@ export interface SyncService extends Service {
 }
 
 /**
- * The store-and-forward sync (protocol.md §2): the outbox uploader and the changes applier
+ * The store-and-forward sync (docs/protocol.md §2): the outbox uploader and the changes applier
  * as one service. Upload: entries in seq order from hq's ackedSeq, gzip batches, resume from
  * whatever hq answers (an ack or a 409 gap). Pull: pages since the stored cursor, each
  * applied in one SQLite transaction. Failures back off exponentially with jitter; nothing

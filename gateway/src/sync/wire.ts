@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EntryRow } from '../ledger/types.ts';
 
 /**
- * The head-office sync wire shapes (protocol.md §2), parsed with zod on both sides: the
+ * The head-office sync wire shapes (docs/protocol.md §2), parsed with zod on both sides: the
  * gateway's uploader and applier, and hq's HTTP handlers import them from here, so the
  * contract has one source.
  */
@@ -65,7 +65,7 @@ export const wireCard = z.object({
 });
 export type WireCard = z.infer<typeof wireCard>;
 
-/** protocol.md §2: `{batchId, fromSeq, toSeq, entries[]}`, entries in device sequence order. */
+/** docs/protocol.md §2: `{batchId, fromSeq, toSeq, entries[]}`, entries in device sequence order. */
 export const ledgerBatch = z
   .strictObject({
     batchId: z.string().min(1).max(200),
@@ -91,7 +91,7 @@ export const ledgerBatch = z
   });
 export type LedgerBatch = z.infer<typeof ledgerBatch>;
 
-/** protocol.md §2: hq's chain-wide balance, which includes this device's entries up to includesDeviceSeq. */
+/** docs/protocol.md §2: hq's chain-wide balance, which includes this device's entries up to includesDeviceSeq. */
 export const wireBalance = z.object({
   memberId: z.string(),
   points: z.number().int(),
@@ -125,7 +125,7 @@ export type ChangesPage = z.infer<typeof changesPage>;
 
 /**
  * A sale as hq needs it for the average check: the sale's id and total (minor units of the
- * program currency, program.md: Units), optionally its currency. It rides in the `meta` of
+ * program currency, docs/program.md: Units), optionally its currency. It rides in the `meta` of
  * the sale transaction's entries as `meta.sale` (meta is free-form on the wire, so an hq
  * that does not know it stores it and goes on); hq checks it with this schema and keeps one
  * row per transaction.
@@ -138,7 +138,7 @@ export const wireSale = z.object({
 
 /**
  * A store ledger entry as it goes to hq: the entry's own idempotency key is the device id,
- * the transaction's key and the entry's seq (protocol.md §2), unique across the chain. An
+ * the transaction's key and the entry's seq (docs/protocol.md §2), unique across the chain. An
  * entry of a sale carries the sale (`meta.sale`, see `wireSale`).
  */
 export const toWireEntry = (deviceId: string, e: EntryRow): WireEntry => ({

@@ -4,7 +4,7 @@ import { effectiveStatus } from '../ledger/index.ts';
 import type { Card } from '../ledger/types.ts';
 import { Refusal } from './refusal.ts';
 
-/** protocol.md §1: a card reference is `{uid}`, `{number}` or `{phone}`. Names the field when wrong. */
+/** docs/protocol.md §1: a card reference is `{uid}`, `{number}` or `{phone}`. Names the field when wrong. */
 export const parseCardRef = (value: unknown, field = 'card'): CardRef => {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new Refusal('INVALID_REQUEST', `${field}: must be an object with uid, number or phone`);
@@ -33,7 +33,7 @@ const STATUS_CODES = {
 } as const;
 
 /**
- * The card and its member. program.md Cards: only `active` earns or spends; `suspended`
+ * The card and its member. docs/program.md Cards: only `active` earns or spends; `suspended`
  * may show its balance (`view`); others are refused with the status as the error code.
  */
 export const resolveCard = (ledger: Ledger, ref: CardRef, now: Date, use: 'use' | 'view' = 'use'): Card => {

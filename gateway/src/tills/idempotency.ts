@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** protocol.md §1 Idempotent: per client and requestId. */
+/** docs/protocol.md §1 Idempotent: per client and requestId. */
 export const requestKey = (role: string, clientId: string, requestId: string): string =>
   `${role}:${clientId}:${requestId}`;
 

@@ -5,7 +5,7 @@ const MAX_FAILURES = 5;
 const LOCKOUT_MS = 15 * 60_000;
 
 /**
- * Store managers' codes (protocol.md §1 managerCode), kept only as keyed digests (HMAC under
+ * Store managers' codes (docs/protocol.md §1 managerCode), kept only as keyed digests (HMAC under
  * a random key of this process, as the broker keeps client secrets).
  * Wrong codes count toward a lockout like PINs: after 5 in a row, every code is refused for
  * 15 minutes.

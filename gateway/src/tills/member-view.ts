@@ -8,7 +8,7 @@ import type { LedgerEffects, Member } from '../ledger/types.ts';
 import type { Program } from '../program/schema.ts';
 import { Refusal } from './refusal.ts';
 
-/** The trailing window the tier basis needs (program.md: Tiers). */
+/** The trailing window the tier basis needs (docs/program.md: Tiers). */
 export const windowMonths = (program: Program): number => {
   const basis = program.tiers.basis as { earnedPointsMonths?: number; spendMonths?: number };
   return basis.earnedPointsMonths ?? basis.spendMonths ?? 12;
@@ -38,7 +38,7 @@ export const memberSummary = (
 });
 
 /**
- * The tier change a decision implies (program.md: Tiers; the engine returns the tier after
+ * The tier change a decision implies (docs/program.md: Tiers; the engine returns the tier after
  * posting, the ledger stores the change in the same commit).
  */
 export const tierEffect = (
@@ -55,7 +55,7 @@ export const tierEffect = (
 export type ShownBalances = ContractBalances;
 
 /**
- * protocol.md §2: the balance a store shows is head office's balance plus this device's later
+ * docs/protocol.md §2: the balance a store shows is head office's balance plus this device's later
  * entries, so a member sees at every store what they earned at all of them. `local` is what
  * this store's lots hold (the engine's balances); the part held elsewhere in the chain is
  * added to it, and `spendableHere` keeps what this store can spend now: each store spends

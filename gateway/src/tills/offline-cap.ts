@@ -15,7 +15,7 @@ export type OfflineCap = (
 ) => Refusal | null;
 
 /**
- * protocol.md §2 offline redemption: a chain store that has not reached head office for
+ * docs/protocol.md §2 offline redemption: a chain store that has not reached head office for
  * longer than `offline.maxAge` caps credit holds and point spends per member per day (the
  * program's day), so one balance cannot be spent twice in two stores.
  */

@@ -3,7 +3,7 @@ import type { Program } from '../program/schema.ts';
 import { Refusal } from './refusal.ts';
 
 /**
- * program.md Redemption: spending needs the card's PIN when `pinRequired`; after
+ * docs/program.md Redemption: spending needs the card's PIN when `pinRequired`; after
  * `pinAttempts` wrong PINs in a row the card is locked. Returns the refusal, or null when
  * the PIN is right or not required.
  */

@@ -1,7 +1,7 @@
 import { type ErrorBody, type ErrorCode, isErrorCode } from '../contract/index.ts';
 import { CodedError } from '../core/errors.ts';
 
-/** A request refused with a contract code (protocol.md §1 error codes). */
+/** A request refused with a contract code (docs/protocol.md §1 error codes). */
 export class Refusal extends CodedError {
   constructor(
     readonly contractCode: ErrorCode,

@@ -1,11 +1,14 @@
 import type { BrokerRequest, RequestHandler, RequestOutcome } from '../broker/request-router.ts';
+import { requestProblem } from '../contract/schemas/index.ts';
 import { tillOps } from './ops/index.ts';
 import { Refusal } from './refusal.ts';
 import type { OpHandler, StoreOps } from './store-ops.ts';
 
 /**
  * The broker's request handler: routes each till op to its handler; kiosk ops go to the
- * kiosk service when one is given. Never throws: refusals and faults become responses.
+ * kiosk service when one is given. Every body is checked first against its op's schema
+ * (contract/schemas, the one docs/asyncapi.yaml publishes): a wrong shape is INVALID_REQUEST
+ * naming the field, and nothing runs (docs/protocol.md §1). Never throws: refusals and faults become responses.
  */
 export const createRequestHandler = (
   ops: StoreOps,
@@ -15,6 +18,9 @@ export const createRequestHandler = (
     const handler = req.role === 'till' ? tillOps[req.op] : kioskOps[req.op];
     try {
       if (!handler) throw new Refusal('INVALID_REQUEST', `unknown op "${req.op}"`);
+      const problem = requestProblem(req.role, req.op, req.body);
+      // A requestId answered before keeps its answer (or CONFLICT): the op replays it.
+      if (problem !== null && !ops.seen(req)) throw new Refusal('INVALID_REQUEST', problem);
       return await handler(req, ops);
     } catch (error) {
       return ops.refuse(error);

@@ -12,7 +12,7 @@ import type { OfflineCap } from './offline-cap.ts';
 import { Refusal, refusalOf } from './refusal.ts';
 import { WriteQueue } from './write-queue.ts';
 
-/** What a committed operation tells integrations (protocol.md §1 events), member id only. */
+/** What a committed operation tells integrations (docs/protocol.md §1 events), member id only. */
 export interface CommittedEvent {
   type: 'ledger.posted' | 'tier.changed' | 'card.status' | 'reward.redeemed';
   data: Record<string, unknown>;
@@ -53,7 +53,7 @@ export type OpHandler = (req: BrokerRequest, ops: StoreOps) => Promise<RequestOu
 /**
  * The store's side of the till protocol: turns requests into engine decisions and ledger
  * commits. Writes are idempotent per client and requestId (the stored response is
- * replayed) and answered only after their group's commit is on disk (protocol.md §1).
+ * replayed) and answered only after their group's commit is on disk (docs/protocol.md §1).
  */
 export class StoreOps {
   readonly queue: WriteQueue<CommittedEvent[]>;
@@ -167,7 +167,7 @@ export class StoreOps {
   }
 }
 
-/** A field of the request body, checked; names the field when wrong (protocol.md §1). */
+/** A field of the request body, checked; names the field when wrong (docs/protocol.md §1). */
 export const field = {
   text(body: Record<string, unknown>, name: string, optional = false): string {
     const v = body[name];

@@ -1,5 +1,5 @@
 /**
- * Pure tap debouncer (protocol.md 3: repeated reads within the debounce window are one tap).
+ * Pure tap debouncer (docs/protocol.md 3: repeated reads within the debounce window are one tap).
  * A card is "present" from its first sighting until it is judged gone; only a new arrival is
  * a tap. Two ways to judge "gone":
  * - `expire(at)`, for readers that only ever report sightings (line readers, simulated):

@@ -18,7 +18,7 @@ const configOf = (flag: string | undefined): HqConfig => {
   return loadHqConfig(flag);
 };
 
-/** A config error is exit 2 with every problem as `path: message` (protocol.md §3). */
+/** A config error is exit 2 with every problem as `path: message` (docs/protocol.md §3). */
 const guarded =
   (run: Command['run']): Command['run'] =>
   async (args, io) => {

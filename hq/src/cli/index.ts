@@ -2,5 +2,5 @@ import type { Command } from '../../../gateway/src/cli/command.ts';
 import { enrollCommand } from '../../../gateway/src/sync/enroll-command.ts';
 import { hqMembersImport, hqProgramPublish, hqStart, hqToken } from './commands.ts';
 
-/** Register these in gateway/src/cli/commands/index.ts (protocol.md §3). */
+/** Register these in gateway/src/cli/commands/index.ts (docs/protocol.md §3). */
 export const hqCommands: Command[] = [hqStart, hqToken, hqMembersImport, hqProgramPublish, enrollCommand];

@@ -6,7 +6,7 @@ import { openPglite } from './pglite-driver.ts';
 import type { SqlDb } from './sql.ts';
 
 export interface DatabaseChoice {
-  /** A `postgres://` URL, or undefined for the embedded default under `dataDir` (protocol.md §3). */
+  /** A `postgres://` URL, or undefined for the embedded default under `dataDir` (docs/protocol.md §3). */
   database?: string;
   /** Where the embedded database lives; undefined with no URL = in memory (tests). */
   dataDir?: string;

@@ -5,7 +5,7 @@ import { HqError } from '../errors.ts';
 
 const gunzipAsync = promisify(gunzip);
 
-/** The request body, gunzipped when `content-encoding: gzip` (protocol.md §2: gzip), within a size limit. */
+/** The request body, gunzipped when `content-encoding: gzip` (docs/protocol.md §2: gzip), within a size limit. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;

@@ -61,13 +61,13 @@ const adjustRequest = z.strictObject({
   operator: z.string().min(1),
 });
 
-/** hq's HTTP API (protocol.md §2) plus the management API under /v1/admin. */
+/** hq's HTTP API (docs/protocol.md §2) plus the management API under /v1/admin. */
 export function createHqServer(opts: HqHttpOptions): Server {
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     route(req, res, opts).catch((error: unknown) => {
       if (error instanceof HqError) {
         const status = HTTP_STATUS[error.code];
-        // protocol.md §2: a gap gets 409 `{ackedSeq}` so the device resumes from there.
+        // docs/protocol.md §2: a gap gets 409 `{ackedSeq}` so the device resumes from there.
         const body =
           error.code === 'SEQ_GAP'
             ? { ...error.details }
@@ -206,7 +206,7 @@ async function admin(
   throw new HqError('NOT_FOUND', `no route ${method} ${path}`);
 }
 
-/** New members start in the lowest tier of the published program (program.md: the first has threshold 0). */
+/** New members start in the lowest tier of the published program (docs/program.md: the first has threshold 0). */
 async function firstTier(db: SqlDb): Promise<string> {
   const rows = await db.query<{ tier: string | null }>(
     "SELECT body->'tiers'->'levels'->0->>'id' AS tier FROM programs ORDER BY version DESC LIMIT 1",

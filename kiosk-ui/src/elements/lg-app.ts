@@ -55,7 +55,7 @@ export class LgApp extends LitElement {
     this.#subscribe();
     const lang = this.store?.state.lang;
     if (!lang) return;
-    // protocol.md: the member's language; fa is right-to-left and the layout mirrors.
+    // docs/protocol.md: the member's language; fa is right-to-left and the layout mirrors.
     document.documentElement.lang = lang;
     document.documentElement.dir = dirOf(lang);
   }

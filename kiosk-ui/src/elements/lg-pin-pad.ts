@@ -3,7 +3,7 @@ import { html, LitElement, type PropertyDeclarations } from 'lit';
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'del', '0', 'ok'] as const;
 
 /**
- * An on-screen PIN pad (program.md Redemption: spending needs the card PIN). Digits never
+ * An on-screen PIN pad (docs/program.md Redemption: spending needs the card PIN). Digits never
  * leave this element except in the `pin` event; it keeps 1-2-3 left to right even in RTL,
  * as phone keypads do. Emits `pin` (detail: the digits) on OK with 4 to 8 digits.
  */

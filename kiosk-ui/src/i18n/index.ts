@@ -20,18 +20,18 @@ export interface Format {
   t: Messages;
   num(n: number): string;
   points(n: number): string;
-  /** Minor units of `currency` (protocol.md §1: money is integer minor units). */
+  /** Minor units of `currency` (docs/protocol.md §1: money is integer minor units). */
   money(minor: number, currency: string): string;
   date(iso: string): string;
   dateTime(iso: string): string;
   percent(p: number): string;
-  /** A program name map (program.md names), in this language or English. */
+  /** A program name map (docs/program.md names), in this language or English. */
   name(names: Partial<Record<Lang, string>> & { en: string }): string;
 }
 
 const cache = new Map<string, Format>();
 
-/** Dates in the program's time zone (program.md Units: it decides "which day"), when known. */
+/** Dates in the program's time zone (docs/program.md Units: it decides "which day"), when known. */
 export const formatFor = (lang: Lang, timeZone?: string): Format => {
   const key = `${lang}|${timeZone ?? ''}`;
   const cached = cache.get(key);

@@ -3,7 +3,7 @@ import type { KioskReward } from '../../../gateway/src/kiosk/wire.ts';
 import { spendable, type View } from './context.ts';
 
 /**
- * Why a reward cannot be had now, as the gateway's flags say (program.md Redemption); what
+ * Why a reward cannot be had now, as the gateway's flags say (docs/program.md Redemption); what
  * is missing counts from what this store can spend, as `affordable` does.
  */
 const reason = ({ f }: View, r: KioskReward, points: number): string | null => {

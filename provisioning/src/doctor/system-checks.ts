@@ -78,7 +78,7 @@ export const checkHq = async (config: Config, probes: DoctorProbes): Promise<Doc
     );
   const answer = await probes.httpGet(config.hq.url, 5000);
   if ('status' in answer) return ok('head office', `${config.hq.url} answered (HTTP ${answer.status})`);
-  // The store works offline (protocol.md §2), so an unreachable hq is a warning, not a failure.
+  // The store works offline (docs/protocol.md §2), so an unreachable hq is a warning, not a failure.
   return warn(
     'head office',
     `${config.hq.url} is not reachable (${answer.error}); sales continue offline`,

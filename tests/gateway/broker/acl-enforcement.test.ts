@@ -4,7 +4,7 @@ import { collect, echo, type Harness, nextMessage, roundTrip, startHarness, suba
 
 const T = 'loyalty/v1';
 
-describe('ACL enforced by the broker (protocol.md §1 ACL by role)', () => {
+describe('ACL enforced by the broker (docs/protocol.md §1 ACL by role)', () => {
   let h: Harness;
   let seen: BrokerRequest[];
   beforeEach(async () => {

@@ -54,7 +54,7 @@ describe('filterWithin', () => {
   });
 });
 
-describe('mayPublish (protocol.md §1 ACL by role)', () => {
+describe('mayPublish (docs/protocol.md §1 ACL by role)', () => {
   it.each<[string, ClientIdentity, string, boolean]>([
     ['till, own request', till, `${T}/till/till-01/req/sale`, true],
     ['till, another till', till, `${T}/till/till-02/req/sale`, false],
@@ -83,7 +83,7 @@ describe('mayPublish (protocol.md §1 ACL by role)', () => {
   });
 });
 
-describe('maySubscribe (protocol.md §1 ACL by role)', () => {
+describe('maySubscribe (docs/protocol.md §1 ACL by role)', () => {
   it.each<[string, ClientIdentity, string, boolean]>([
     ['till, own responses', till, `${T}/till/till-01/res/#`, true],
     ['till, one own response', till, `${T}/till/till-01/res/sale`, true],

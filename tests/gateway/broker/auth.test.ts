@@ -17,7 +17,7 @@ async function connackCode(
   }
 }
 
-describe('broker authentication (protocol.md §1: every client authenticates)', () => {
+describe('broker authentication (docs/protocol.md §1: every client authenticates)', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();

@@ -17,7 +17,7 @@ const handler: RequestHandler = async (req) => {
   return echo(req);
 };
 
-describe('request router (protocol.md §1 Request / response)', () => {
+describe('request router (docs/protocol.md §1 Request / response)', () => {
   let h: Harness;
   let till: MqttClient;
   beforeAll(async () => {

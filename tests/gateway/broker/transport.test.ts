@@ -95,7 +95,7 @@ describe('broker transports', () => {
     await expect(attempt).rejects.toMatchObject({ code: 5 });
   });
 
-  it('keeps the gateway status retained and publishes {online:false} on stop (protocol.md §1)', async () => {
+  it('keeps the gateway status retained and publishes {online:false} on stop (docs/protocol.md §1)', async () => {
     h = await startHarness();
     const status: GatewayStatus = {
       online: true,

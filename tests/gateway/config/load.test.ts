@@ -23,7 +23,7 @@ const problemsOf = (fn: () => unknown): string[] => {
   throw new Error('expected a ValidationError');
 };
 
-describe('config loading (protocol.md §3)', () => {
+describe('config loading (docs/protocol.md §3)', () => {
   it('loads YAML with defaults, absolute paths and env:/file: secrets', () => {
     const secretFile = write('till.secret', 's3cret-from-file\n');
     chmodSync(secretFile, 0o600);

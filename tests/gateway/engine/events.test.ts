@@ -10,7 +10,7 @@ const p = program({
   ],
 });
 
-describe('events (program.md: Events)', () => {
+describe('events (docs/program.md: Events)', () => {
   it('birthday on 29 Feb falls on 28 Feb in common years and on 29 Feb in leap years', () => {
     const m = member({ birthDate: '2000-02-29' });
     expect(dueEvents(ctx(p), m, '2027-02-28')).toEqual([

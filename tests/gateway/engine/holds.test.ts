@@ -19,7 +19,7 @@ const hold = (amount: number, status: 'open' | 'captured' | 'voided' | 'expired'
   status,
 });
 
-describe('holds (program.md: Redemption)', () => {
+describe('holds (docs/program.md: Redemption)', () => {
   it('authorize moves credit from available to held, not spendable twice', () => {
     const r = authorize(ctx(program()), member({ lots: [creditLot] }), { holdId: 'h1', credit: 4000 });
     expect(r.transaction.postings).toEqual([

@@ -5,7 +5,7 @@ import { memberBalances, newPointsLot } from '../../../gateway/src/engine/lots.t
 import { processSale } from '../../../gateway/src/engine/sale.ts';
 import { ctx, member, pointsLot, program, sale } from './helpers.ts';
 
-describe('lots and expiry (program.md: Balances, lots, expiry, pending)', () => {
+describe('lots and expiry (docs/program.md: Balances, lots, expiry, pending)', () => {
   it('afterMonths: end of the same local day N months later', () => {
     const p = program({ points: { expiry: { afterMonths: 12 } } });
     // 2026-03-15T22:30Z is 2026-03-16 02:30 in Yerevan (+04:00) → end of 2027-03-16 local

@@ -196,7 +196,7 @@ function checkReturns(h: SaleHistory): void {
   const saleQty = new Map(h.sale.lines.map((l) => [l.lineId, l.qty]));
   for (const k of KINDS) {
     const reversed = h.returns.reduce((s, r) => s + r.reversed[k], 0);
-    // program.md: after any returns, what was reversed is floor(E × cumulative R)
+    // docs/program.md: after any returns, what was reversed is floor(E × cumulative R)
     const share = returnedShare(h.sale.earned[k].lines, saleQty, returned);
     expect(reversed).toBe(floor(mul(rat(h.sale.earned[k].posted), share)));
     expect(reversed).toBeLessThanOrEqual(h.sale.earned[k].posted);

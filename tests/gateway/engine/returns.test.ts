@@ -19,8 +19,8 @@ function spendDown(state: MemberState, leave: number): MemberState {
   return { ...state, lots: state.lots.map((l) => ({ ...l, remaining: leave })) };
 }
 
-describe('returns (program.md: Returns)', () => {
-  it('the program.md example: E = 5, contributions 3/2 and 27/7; 1 of 2 units reverses 1, the rest 4', () => {
+describe('returns (docs/program.md: Returns)', () => {
+  it('the docs/program.md example: E = 5, contributions 3/2 and 27/7; 1 of 2 units reverses 1, the rest 4', () => {
     // 1 point per 14: line A 21 → 21/14 = 3/2; line B 54 (2 units) → 54/14 = 27/7; E = floor(75/14) = 5
     const c = ctx(program({ earn: [{ id: 'base', type: 'spend', points: 1, per: 14 }] }));
     const { r, history, state } = sold(c, member(), [

@@ -9,7 +9,7 @@ const weekendDouble = {
   when: { daysOfWeek: ['sat' as const, 'sun' as const] },
 };
 
-describe('sale accrual (program.md: Accrual of one sale)', () => {
+describe('sale accrual (docs/program.md: Accrual of one sale)', () => {
   it('spend: floors once per sale, not per line', () => {
     const r = processSale(ctx(program()), member(), sale([{ amount: 15000 }, { amount: 15000 }]));
     // per line: floor(1.5) + floor(1.5) = 2; per sale: floor(1.5 + 1.5) = 3

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dailyTier, nextTier, qualifyingTotal } from '../../../gateway/src/engine/tiers.ts';
 import { member, program } from './helpers.ts';
 
-describe('tiers (program.md: Tiers)', () => {
+describe('tiers (docs/program.md: Tiers)', () => {
   const p = program({
     tiers: {
       basis: { earnedPointsMonths: 12 },

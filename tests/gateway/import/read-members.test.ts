@@ -15,7 +15,7 @@ const write = (name: string, text: string): string => {
 const HEADER =
   'member_id,card_uid,first_name,last_name,phone,email,birth_date,anniversary_date,language,customer_group,pin,opening_points,opening_credit';
 
-describe('members file reader (program.md: Cards and members)', () => {
+describe('members file reader (docs/program.md: Cards and members)', () => {
   it('reads every column of a good CSV into typed rows', async () => {
     const path = write(
       'good.csv',

@@ -1,6 +1,6 @@
 /**
  * Run by crash.test.ts in its own process: commits as fast as it can and prints each
- * idempotency key only after `commit` returned (protocol.md: "Durable before answered").
+ * idempotency key only after `commit` returned (docs/protocol.md: "Durable before answered").
  * The parent SIGKILLs it mid-burst.
  */
 import { openLedger } from '../../../gateway/src/ledger/ledger.ts';

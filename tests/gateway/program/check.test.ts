@@ -12,7 +12,7 @@ const minimal = {
   names: { points: { en: 'Points' }, credit: { en: 'Wallet' } },
 };
 
-describe('checkProgram (program.md)', () => {
+describe('checkProgram (docs/program.md)', () => {
   it('the demo program passes and shows every feature', async () => {
     const r = await loadProgramFile(demoPath);
     if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));

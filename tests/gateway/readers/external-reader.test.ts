@@ -1,6 +1,6 @@
 /**
  * An external reader (config `driver: external`): the gateway drives nothing, an integration
- * publishes the reader's taps (protocol.md §1 Readers), and the kiosk bound to it opens a
+ * publishes the reader's taps (docs/protocol.md §1 Readers), and the kiosk bound to it opens a
  * session like for our own readers. An integration cannot tap for a reader the gateway drives.
  */
 import mqtt, { type MqttClient } from 'mqtt';

@@ -86,7 +86,7 @@ describe('card taps on emulated readers, end to end', () => {
     expect(s).toMatchObject({ state: 'member', member: { id: 'M-1001' }, balances: { points: 1200 } });
     expect(shownSince(fx.gateway, from)).toEqual(['busy', 'ok']);
 
-    // Removing the card keeps the session (protocol.md §1 Kiosk: it ends on `end` or the idle
+    // Removing the card keeps the session (docs/protocol.md §1 Kiosk: it ends on `end` or the idle
     // timeout, so the customer can browse with the card back in the wallet).
     await liftPn532();
     const history = await k1.request('history', { sessionId: s.sessionId, limit: 5 });

@@ -1,5 +1,5 @@
 /**
- * protocol.md §2: the balance a store shows = head office's balance (which includes this
+ * docs/protocol.md §2: the balance a store shows = head office's balance (which includes this
  * device's entries up to includesDeviceSeq) + this device's later entries. Tills (identify,
  * sale) and the kiosk show it; `spendableHere` says what this store's own lots hold.
  */

@@ -1,5 +1,5 @@
 /**
- * A changes page's balances carry hq's tier for the member (program.md: in a chain, head
+ * A changes page's balances carry hq's tier for the member (docs/program.md: in a chain, head
  * office decides): the store adopts it, unless the store itself moved the tier after the
  * entries hq has seen.
  */

@@ -1,5 +1,5 @@
 /**
- * Property (protocol.md §2): several stores, random sales / returns / redemptions for shared
+ * Property (docs/protocol.md §2): several stores, random sales / returns / redemptions for shared
  * members, random lost requests, lost answers and restarts. Once everything is synced, every
  * store shows each member hq's balance, nothing is counted twice or dropped, and no balance
  * is negative anywhere (redemptions respect local lots and the offline caps).

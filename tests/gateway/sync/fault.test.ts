@@ -1,5 +1,5 @@
 /**
- * Fault tests with real processes on loopback (protocol.md §2: "nothing is counted twice and
+ * Fault tests with real processes on loopback (docs/protocol.md §2: "nothing is counted twice and
  * nothing is dropped, whatever the order of crashes, retries and network cuts"). After each
  * recovery hq's ledger must equal the union of the stores' ledgers exactly once.
  */

@@ -46,7 +46,7 @@ const startGatewayProcess = (): Promise<{ child: ChildProcess; url: string }> =>
 const CARDS = ['04A1B2C3', '04A1B2C3D4E5F6', '1B2C3D4E', '04C0FFEE112233'];
 const TILLS = ['till-01', 'till-02', 'till-03', 'till-04'];
 
-describe('a gateway killed mid-burst (protocol.md: durable before answered)', () => {
+describe('a gateway killed mid-burst (docs/protocol.md: durable before answered)', () => {
   it('keeps every sale it said ok to, exactly once, and answers re-sends identically', async () => {
     writeFileSync(config, stringify(testConfigValue(join(dir.path, 'data'))));
     execFileSync(process.execPath, [BIN, 'members', 'import', DEMO_MEMBERS, '--config', config]);

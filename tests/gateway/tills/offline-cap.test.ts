@@ -21,7 +21,7 @@ afterAll(async () => {
   await fx.stop();
 });
 
-describe('offline spend caps (protocol.md §2 offline redemption)', () => {
+describe('offline spend caps (docs/protocol.md §2 offline redemption)', () => {
   it('caps credit holds per member per day while head office is unreachable', async () => {
     const card = { uid: '04A1B2C3D4E5F6' }; // M-1002: 150 000 credit, PIN 2345
     const over = await till.request('authorize', { card, pin: '2345', credit: 5000 });

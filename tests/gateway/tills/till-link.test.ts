@@ -31,7 +31,7 @@ const nextMessage = (client: mqtt.MqttClient, filter: (topic: string) => boolean
     client.on('message', onMessage);
   });
 
-describe('the till link (protocol.md §1)', () => {
+describe('the till link (docs/protocol.md §1)', () => {
   it('answers a payload that is not JSON on res/error and keeps serving', async () => {
     const client = await mqtt.connectAsync(fx.url, {
       username: 'till-01',

@@ -127,7 +127,7 @@ describe('sale and return', () => {
     const rest = await till.request('return', { returnId: 'R-2', saleId: body.saleId, at: NOON, all: true });
     expect(rest).toMatchObject({ ok: true, reversed: { points: 8, credit: 1500 } });
     const more = await till.request('return', { returnId: 'R-3', saleId: body.saleId, at: NOON, all: true });
-    // Nothing of the sale is left to return (program.md: never more than earned).
+    // Nothing of the sale is left to return (docs/program.md: never more than earned).
     expect(more).toMatchObject({ ok: false, error: { code: 'RETURN_EXCEEDS_SALE' } });
     const unknown = await till.request('return', {
       returnId: 'R-4',

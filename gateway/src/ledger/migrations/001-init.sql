@@ -21,7 +21,7 @@ CREATE TABLE members (
 CREATE INDEX members_phone ON members (phone) WHERE phone IS NOT NULL;
 
 CREATE TABLE cards (
-  -- protocol.md: uid is hex, upper case, as read.
+  -- docs/protocol.md: uid is hex, upper case, as read.
   uid TEXT PRIMARY KEY CHECK (length(uid) > 0 AND uid NOT GLOB '*[^0-9A-F]*'),
   number TEXT UNIQUE,
   member_id TEXT NOT NULL REFERENCES members (id),
@@ -71,7 +71,7 @@ CREATE INDEX lots_open ON lots (owner_type, owner_id) WHERE remaining > 0;
 CREATE INDEX lots_expiring ON lots (expires_ms) WHERE remaining > 0 AND expires_ms IS NOT NULL;
 
 CREATE TABLE entries (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, -- the device sequence (protocol.md: sync)
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, -- the device sequence (docs/protocol.md: sync)
   tx_id INTEGER NOT NULL REFERENCES transactions (id),
   owner_type TEXT NOT NULL CHECK (owner_type IN ('member', 'gift-card')),
   owner_id TEXT NOT NULL,
@@ -99,7 +99,7 @@ CREATE TABLE balances (
   owner_id TEXT NOT NULL,
   asset TEXT NOT NULL,
   bucket TEXT NOT NULL,
-  amount INTEGER NOT NULL CHECK (amount >= 0), -- program.md: never stored negative
+  amount INTEGER NOT NULL CHECK (amount >= 0), -- docs/program.md: never stored negative
   PRIMARY KEY (owner_type, owner_id, asset, bucket)
 ) STRICT, WITHOUT ROWID;
 

@@ -1,4 +1,4 @@
--- Head-office sync state (protocol.md §2). Written only by sync-store.ts.
+-- Head-office sync state (docs/protocol.md §2). Written only by sync-store.ts.
 
 -- Small key/value state: the changes cursor, hq's ackedSeq for this device, lastOkAt.
 CREATE TABLE sync_state (

@@ -67,7 +67,7 @@ const newState = (
   referrerId,
 });
 
-/** protocol.md §1 enroll: a new member with a new card, the signup bonus posted at once. */
+/** docs/protocol.md §1 enroll: a new member with a new card, the signup bonus posted at once. */
 export const enroll = async (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcome> => {
   const { ledger, storeId } = ops.deps;
   const ref = parseCardRef(req.body.card);
@@ -139,7 +139,7 @@ const managerRefusal = (managers: ManagerCodes, code: unknown): Refusal | null =
   }
 };
 
-/** protocol.md §1 card-unlock: a store manager unlocks a card locked by wrong PINs. */
+/** docs/protocol.md §1 card-unlock: a store manager unlocks a card locked by wrong PINs. */
 export const cardUnlock = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcome> => {
   const { ledger, managers } = ops.deps;
   const ref = parseCardRef(req.body.card);
@@ -167,7 +167,7 @@ export const cardUnlock = (req: BrokerRequest, ops: StoreOps): Promise<RequestOu
   );
 };
 
-/** protocol.md §1 card-replace: the old card is blocked, the new one takes the member (and PIN). */
+/** docs/protocol.md §1 card-replace: the old card is blocked, the new one takes the member (and PIN). */
 export const cardReplace = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcome> => {
   const { ledger, managers } = ops.deps;
   const oldRef = parseCardRef(req.body.card);

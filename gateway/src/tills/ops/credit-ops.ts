@@ -23,7 +23,7 @@ const derivedHoldId = (req: BrokerRequest): string =>
     .digest('hex')
     .slice(0, 16)}`;
 
-/** protocol.md §1 authorize: reserve wallet credit for a payment (program.md: Redemption). */
+/** docs/protocol.md §1 authorize: reserve wallet credit for a payment (docs/program.md: Redemption). */
 export const authorize = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcome> => {
   const { ledger } = ops.deps;
   const ref = parseCardRef(req.body.card);
@@ -56,7 +56,7 @@ const holdState = (ops: StoreOps, holdId: string, { now, ctx }: OpEnv) => {
   return loadState(ops.deps.ledger, memberId, now, ctx.program);
 };
 
-/** protocol.md §1 capture: take at most the held amount; the rest goes back to the wallet. */
+/** docs/protocol.md §1 capture: take at most the held amount; the rest goes back to the wallet. */
 export const capture = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcome> => {
   const holdId = field.text(req.body, 'holdId');
   const saleId = field.text(req.body, 'saleId');
@@ -76,7 +76,7 @@ export const capture = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutco
   });
 };
 
-/** protocol.md §1 void: the whole hold goes back to the wallet. */
+/** docs/protocol.md §1 void: the whole hold goes back to the wallet. */
 export const voidOp = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcome> => {
   const holdId = field.text(req.body, 'holdId');
   return ops.write(req, (env) => {
@@ -86,7 +86,7 @@ export const voidOp = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcom
   });
 };
 
-/** protocol.md §1 giftcard-redeem: partial redemption of a gift card's credit. */
+/** docs/protocol.md §1 giftcard-redeem: partial redemption of a gift card's credit. */
 export const giftcardRedeem = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcome> => {
   const code = field.text(req.body, 'code');
   const credit = field.amount(req.body, 'credit');
@@ -99,7 +99,7 @@ export const giftcardRedeem = (req: BrokerRequest, ops: StoreOps): Promise<Reque
 };
 
 /**
- * giftcard-issue (an addition to protocol.md): a gift card sold at the till. Its credit is
+ * giftcard-issue (an addition to docs/protocol.md): a gift card sold at the till. Its credit is
  * owned by the code (not a member) and expires after `validityMonths`, by default the
  * program's `giftCards.defaultValidityMonths`; a code issued before is `CARD_EXISTS`.
  */

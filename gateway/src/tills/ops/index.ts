@@ -5,7 +5,7 @@ import { authorize, capture, giftcardIssue, giftcardRedeem, voidOp } from './cre
 import { identify, simulate } from './read-ops.ts';
 import { sale, saleReturn } from './sale-ops.ts';
 
-/** Every till op of protocol.md §1. */
+/** Every till op of docs/protocol.md §1. */
 export const tillOps: Record<TillOp, OpHandler> = {
   identify,
   simulate,

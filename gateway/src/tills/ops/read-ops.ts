@@ -4,7 +4,7 @@ import { parseCardRef, resolveCard } from '../card-access.ts';
 import { chainBalances, getMember, loadState, memberSummary } from '../member-view.ts';
 import type { StoreOps } from '../store-ops.ts';
 
-/** protocol.md §1 identify: who the card belongs to, balances, next tier, discounts. */
+/** docs/protocol.md §1 identify: who the card belongs to, balances, next tier, discounts. */
 export const identify = (req: BrokerRequest, ops: StoreOps): RequestOutcome =>
   ops.read(({ now, ctx }) => {
     const { ledger } = ops.deps;
@@ -21,7 +21,7 @@ export const identify = (req: BrokerRequest, ops: StoreOps): RequestOutcome =>
     };
   });
 
-/** protocol.md §1 simulate: what a sale would earn, nothing posted (program.md step 8). */
+/** docs/protocol.md §1 simulate: what a sale would earn, nothing posted (docs/program.md step 8). */
 export const simulate = (req: BrokerRequest, ops: StoreOps): RequestOutcome =>
   ops.read(({ now, ctx }) => {
     const { ledger } = ops.deps;

@@ -7,7 +7,7 @@ import type { CommittedEvent, StoreOps } from '../store-ops.ts';
 
 const later = (a: string | null, b: string): string => (a !== null && Date.parse(a) > Date.parse(b) ? a : b);
 
-/** protocol.md §1 sale: accrual by the engine, committed with its record, tier and events. */
+/** docs/protocol.md §1 sale: accrual by the engine, committed with its record, tier and events. */
 export const sale = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcome> => {
   // A malformed card reference is refused before the request takes a place in the group.
   const ref = req.body.card === undefined || req.body.card === null ? null : parseCardRef(req.body.card);
@@ -38,7 +38,7 @@ export const sale = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcome>
   });
 };
 
-/** protocol.md §1 return: proportional reversal per kind (program.md: Returns). */
+/** docs/protocol.md §1 return: proportional reversal per kind (docs/program.md: Returns). */
 export const saleReturn = (req: BrokerRequest, ops: StoreOps): Promise<RequestOutcome> =>
   ops.write(req, ({ now, ctx }) => {
     const { ledger } = ops.deps;

@@ -1,4 +1,4 @@
--- hq schema v1 (protocol.md §2). PostgreSQL 15 syntax: the same SQL runs on PGlite and on a server.
+-- hq schema v1 (docs/protocol.md §2). PostgreSQL 15 syntax: the same SQL runs on PGlite and on a server.
 
 CREATE TABLE stores (
   id TEXT PRIMARY KEY,
@@ -101,7 +101,7 @@ CREATE TABLE balances (
   credit BIGINT NOT NULL DEFAULT 0
 );
 
--- The changes feed (protocol.md §2). Writers take one advisory lock before inserting, so
+-- The changes feed (docs/protocol.md §2). Writers take one advisory lock before inserting, so
 -- cursors become visible in order and a reader never skips one that commits late.
 CREATE TABLE changes (
   cursor BIGSERIAL PRIMARY KEY,
@@ -110,7 +110,7 @@ CREATE TABLE changes (
   store_id TEXT -- NULL: for every store
 );
 
--- program.md Events: in a chain, member-level scheduled events run at hq only, once.
+-- docs/program.md Events: in a chain, member-level scheduled events run at hq only, once.
 CREATE TABLE member_events (
   member_id TEXT NOT NULL,
   event TEXT NOT NULL,
