@@ -17,8 +17,10 @@ const RECENT_HOLDS_MS = 31 * DAY_MS;
 
 /**
  * Everything the engine needs of one member (ledger-types.ts: MemberState). Every query
- * here is served by an index (lots_open, holds_open, entries_qualifying, balances' key,
- * member_events' key), so it stays fast with years of entries.
+ * here is served by an index (lots_open, holds_member, entries_qualifying, qualifying_days',
+ * balances' and member_events' keys) and reads rows bounded by the program, not by the
+ * member's history: open lots are merged per expiry day (postings.ts), the tier window is
+ * day sums, holds are the open ones and a month of closed ones.
  *
  * The qualifying window starts `windowMonths` before `now` (UTC calendar months) with one day
  * of margin, since the engine decides "which day" in the program's timezone and filters
@@ -55,11 +57,15 @@ export function loadMemberState(db: Db, memberId: string, now: Date, windowMonth
 
   // Open holds, and holds closed that expired less than a month ago, so the engine can answer
   // HOLD_EXPIRED rather than HOLD_UNKNOWN and refuse a reused holdId (protocol.md: error codes).
+  // Two index ranges (holds_open, holds_member), not every hold the member ever had.
   const holds = all<{ hold_id: string; expires_at: string; status: Hold['status']; held: number }>(
     db,
     `SELECT h.hold_id, h.expires_at, h.status,
        (SELECT COALESCE(SUM(e.amount), 0) FROM entries e WHERE e.hold_id = h.hold_id) AS held
-     FROM holds h WHERE h.member_id = ? AND (h.status = 'open' OR h.expires_ms >= ?) ORDER BY h.rowid`,
+     FROM holds h WHERE h.rowid IN (
+       SELECT rowid FROM holds WHERE member_id = ? AND status = 'open'
+       UNION SELECT rowid FROM holds WHERE member_id = ? AND expires_ms >= ?) ORDER BY h.rowid`,
+    memberId,
     memberId,
     now.getTime() - RECENT_HOLDS_MS,
   ).map((h): Hold => ({ holdId: h.hold_id, amount: h.held, expiresAt: h.expires_at, status: h.status }));
@@ -74,31 +80,32 @@ export function loadMemberState(db: Db, memberId: string, now: Date, windowMonth
   }
 
   // The engine decides the window's first day exactly; only entries near that edge need
-  // their own instant. Everything well inside the window is one sum, dated inside it, so a
-  // frequent customer's state does not grow with every sale of the year.
+  // their own instant. Everything well inside the window is read from the running sums per
+  // UTC day (qualifying_days, kept in the same transaction as the entries), so a frequent
+  // customer's state is at most a year of day rows, not a year of entries.
   // Four days back: UTC month arithmetic overflows (31 March − 1 month = 3 March) where the
   // engine's calendar clamps (28 February), and the program's day may start a day apart.
+  // The edge ends on a UTC day boundary, where the day sums take over.
   const edgeFrom = cutoff.getTime() - 4 * DAY_MS;
-  const edgeTo = cutoff.getTime() + 2 * DAY_MS;
+  const insideDay = Math.floor((cutoff.getTime() + 2 * DAY_MS) / DAY_MS) + 1;
   const qualifying = all<QualifyingEntry>(
     db,
     `SELECT at, qualifying AS amount FROM entries
      WHERE owner_type = 'member' AND owner_id = ? AND qualifying <> 0 AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, seq`,
     memberId,
     edgeFrom,
-    edgeTo,
+    insideDay * DAY_MS,
   );
   // Dated as the earliest of them (its own `at` as stored), so one entry reads as itself.
   const inside = one<{ amount: number | null; at: string | null }>(
     db,
-    `SELECT SUM(qualifying) AS amount, (
-       SELECT at FROM entries WHERE owner_type = 'member' AND owner_id = ? AND qualifying <> 0 AND at_ms >= ?
-       ORDER BY at_ms, seq LIMIT 1) AS at
-     FROM entries WHERE owner_type = 'member' AND owner_id = ? AND qualifying <> 0 AND at_ms >= ?`,
+    `SELECT SUM(amount) AS amount, (
+       SELECT first_at FROM qualifying_days WHERE member_id = ? AND day >= ? ORDER BY day LIMIT 1) AS at
+     FROM qualifying_days WHERE member_id = ? AND day >= ?`,
     memberId,
-    edgeTo,
+    insideDay,
     memberId,
-    edgeTo,
+    insideDay,
   );
   if (inside?.amount && inside.at !== null) qualifying.push({ at: inside.at, amount: inside.amount });
 
