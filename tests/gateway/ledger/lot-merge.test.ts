@@ -96,8 +96,6 @@ describe('lots merged at posting time', () => {
   });
 });
 
-type Op = { t: 'earn'; day: number; amount: number } | { t: 'spend'; amount: number };
-
 describe('merged lots decide like separate ones', () => {
   it('spending soonest-expiring first leaves the same amount per expiry day, merged or not', () => {
     const op = fc.oneof(
