@@ -217,6 +217,7 @@ for (const [file, fn] of [
   ['./b3-tap-to-screen.ts', 'runB3'],
   ['./b4-sync.ts', 'runB4'],
   ['./b5-scale.ts', 'runB5'],
+  ['./b9-history.ts', 'runB9'],
 ] as const) {
   if (!wanted(fn.slice(3)) || !existsSync(new URL(file, import.meta.url))) continue;
   log(`${fn}…`);

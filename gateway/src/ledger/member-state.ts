@@ -10,7 +10,7 @@ import { getMemberRow } from './cards.ts';
 import { LedgerError } from './errors.ts';
 import { ownerKey } from './owner.ts';
 import { getReturns } from './records.ts';
-import { all, type Db, one } from './sql.ts';
+import { all, type Db, one, rows } from './sql.ts';
 
 const DAY_MS = 86_400_000;
 const RECENT_HOLDS_MS = 31 * DAY_MS;
@@ -32,28 +32,7 @@ export function loadMemberState(db: Db, memberId: string, now: Date, windowMonth
   const cutoff = new Date(now.getTime());
   cutoff.setUTCMonth(cutoff.getUTCMonth() - windowMonths);
 
-  const lots = all<{
-    id: number;
-    asset: Lot['asset'];
-    remaining: number;
-    earned_at: string;
-    available_at: string;
-    expires_at: string | null;
-  }>(
-    db,
-    `SELECT id, asset, remaining, earned_at, available_at, expires_at FROM lots
-     WHERE owner_type = 'member' AND owner_id = ? AND remaining > 0 ORDER BY id`,
-    memberId,
-  ).map(
-    (l): Lot => ({
-      id: l.id,
-      asset: l.asset,
-      remaining: l.remaining,
-      earnedAt: l.earned_at,
-      availableAt: l.available_at,
-      expiresAt: l.expires_at,
-    }),
-  );
+  const lots = openLots(db, 'member', memberId);
 
   // Open holds, and holds closed that expired less than a month ago, so the engine can answer
   // HOLD_EXPIRED rather than HOLD_UNKNOWN and refuse a reused holdId (protocol.md: error codes).
@@ -134,6 +113,29 @@ export function loadMemberState(db: Db, memberId: string, now: Date, windowMonth
   };
 }
 
+type LotRow = [number, Lot['asset'], number, string, string, string | null];
+
+/**
+ * An owner's open lots, in the order of their index (asset, expiry): rows as arrays, since a
+ * frequent customer has one per expiry day (a year of them) and this runs on every sale.
+ */
+function openLots(db: Db, type: string, id: string): Lot[] {
+  return rows<LotRow>(
+    db,
+    `SELECT id, asset, remaining, earned_at, available_at, expires_at FROM lots
+     WHERE owner_type = ? AND owner_id = ? AND remaining > 0 ORDER BY asset, expires_ms, id`,
+    type,
+    id,
+  ).map(([id, asset, remaining, earnedAt, availableAt, expiresAt]) => ({
+    id,
+    asset,
+    remaining,
+    earnedAt,
+    availableAt,
+    expiresAt,
+  }));
+}
+
 /** Stored balance of one bucket (0 when never posted). */
 export function getBalance(
   db: Db,
@@ -192,28 +194,7 @@ export function loadGiftCard(
   );
   if (!card) return null;
   const { type } = ownerKey({ giftCard: code });
-  const lots = all<{
-    id: number;
-    asset: Lot['asset'];
-    remaining: number;
-    earned_at: string;
-    available_at: string;
-    expires_at: string | null;
-  }>(
-    db,
-    'SELECT id, asset, remaining, earned_at, available_at, expires_at FROM lots WHERE owner_type = ? AND owner_id = ? AND remaining > 0 ORDER BY id',
-    type,
-    code,
-  ).map(
-    (l): Lot => ({
-      id: l.id,
-      asset: l.asset,
-      remaining: l.remaining,
-      earnedAt: l.earned_at,
-      availableAt: l.available_at,
-      expiresAt: l.expires_at,
-    }),
-  );
+  const lots = openLots(db, type, code);
   return { code, expiresAt: card.expires_at, lots };
 }
 

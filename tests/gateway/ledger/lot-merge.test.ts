@@ -45,12 +45,12 @@ describe('lots merged at posting time', () => {
     ledger.commit(tx([{ ...earn('m1', 500, 'credit'), lot: lotOf(AT, null) }]));
     ledger.commit(tx([{ ...earn('m1', 300, 'credit'), lot: lotOf(AT, null) }]));
     expect(lots().map((l) => [l.id, l.asset, l.remaining, l.expiresAt])).toEqual([
+      [3, 'credit', 800, null],
       [1, 'points', 500, EXPIRY[0]],
       [2, 'points', 7, EXPIRY[1]],
-      [3, 'credit', 800, null],
     ]);
     // The first earning's lot keeps its dates: earned first, so it is spent first among equals.
-    expect(lots()[0]).toMatchObject({ earnedAt: later(0), availableAt: later(0) });
+    expect(lots()[1]).toMatchObject({ earnedAt: later(0), availableAt: later(0) });
     expect(ledger.balance({ member: 'm1' }, 'points')).toBe(507);
     expect(ledger.verify()).toEqual([]);
   });
@@ -230,8 +230,8 @@ describe('migration 005 on an existing store database', () => {
       // Lots 2..5 are one (lot 1 was empty); lot 6 and the pending lot 7 stay apart.
       expect(lots.map((l) => [l.id, l.remaining])).toEqual([
         [2, 20 - 15 + 30 + 40 + 50],
-        [6, 7],
         [7, 9],
+        [6, 7],
       ]);
       expect(after.balance({ member: 'm1' }, 'points')).toBe(141);
       // An entry computed before the merge still lands: it names lot 3, merged into lot 2.
