@@ -11,6 +11,8 @@ export interface PostingContext {
   issuedGiftCards: Set<string>;
   /** Members this transaction already found (a sale posts to its member 3–4 times). */
   knownMembers: Set<string>;
+  /** Lots this transaction credited, by what makes them one (a sale's rules share a lot). */
+  creditedLots?: Map<string, number>;
 }
 
 export function applyPosting(
@@ -46,7 +48,7 @@ export function applyPosting(
   if (p.bucket === 'available' && p.amount > 0) {
     if (!p.lot || p.lotId !== undefined)
       throw new LedgerError('INVALID_POSTING', `${where}: a credit needs lot, not lotId`);
-    lotId = creditLot(db, tx, txId, atMs, owner.type, owner.id, p.asset, p.amount, p.lot, where);
+    lotId = creditLot(db, tx, txId, atMs, owner.type, owner.id, p.asset, p.amount, p.lot, ctx, where);
   } else if (p.bucket === 'available' && p.amount < 0) {
     if (p.lotId === undefined || p.lot)
       throw new LedgerError('INVALID_POSTING', `${where}: a debit needs lotId`);
@@ -183,32 +185,25 @@ function creditLot(
   asset: string,
   amount: number,
   lot: NewLot,
+  ctx: PostingContext,
   where: string,
 ): number {
   const expiresMs = instantMs(lot.expiresAt, where);
   const availableMs = instantMs(lot.availableAt, where) ?? atMs;
-  const into = one<{ id: number }>(
-    db,
-    `SELECT id FROM lots WHERE owner_type = ? AND owner_id = ? AND asset = ? AND expires_ms IS ? AND remaining > 0
-       AND (available_ms = ? OR (available_ms <= ? AND ? <= ?)) ORDER BY id LIMIT 1`,
-    type,
-    id,
-    asset,
-    expiresMs,
-    availableMs,
-    atMs,
-    availableMs,
-    atMs,
-  );
-  if (into) {
+  // The same lot as an earlier posting of this transaction: no need to look it up again.
+  const key = `${type} ${id} ${asset} ${expiresMs} ${availableMs <= atMs ? 'now' : availableMs}`;
+  ctx.creditedLots ??= new Map();
+  const into = ctx.creditedLots.get(key) ?? findLot(db, type, id, asset, expiresMs, availableMs, atMs);
+  if (into !== undefined) {
     run(
       db,
       'UPDATE lots SET amount = amount + ?, remaining = remaining + ? WHERE id = ?',
       amount,
       amount,
-      into.id,
+      into,
     );
-    return into.id;
+    ctx.creditedLots.set(key, into);
+    return into;
   }
   const created = run(
     db,
@@ -227,7 +222,34 @@ function creditLot(
     expiresMs,
     txId,
   );
-  return Number(created.lastInsertRowid);
+  const createdId = Number(created.lastInsertRowid);
+  ctx.creditedLots.set(key, createdId);
+  return createdId;
+}
+
+/** The open lot a new earning folds into: same owner, asset, expiry and availability. */
+function findLot(
+  db: Db,
+  type: string,
+  id: string,
+  asset: string,
+  expiresMs: number | null,
+  availableMs: number,
+  atMs: number,
+): number | undefined {
+  return one<{ id: number }>(
+    db,
+    `SELECT id FROM lots WHERE owner_type = ? AND owner_id = ? AND asset = ? AND expires_ms IS ? AND remaining > 0
+       AND (available_ms = ? OR (available_ms <= ? AND ? <= ?)) ORDER BY id LIMIT 1`,
+    type,
+    id,
+    asset,
+    expiresMs,
+    availableMs,
+    atMs,
+    availableMs,
+    atMs,
+  )?.id;
 }
 
 const DAY_MS = 86_400_000;

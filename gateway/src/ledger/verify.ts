@@ -79,7 +79,7 @@ function balanceDrift(db: Db): VerifyProblem[] {
  * key, not a lookup of entries per lot.
  */
 function lotDrift(db: Db): VerifyProblem[] {
-  const problems = all<{ id: number; remaining: number; computed: number | null }>(
+  const problems: VerifyProblem[] = all<{ id: number; remaining: number; computed: number | null }>(
     db,
     `WITH sums AS MATERIALIZED (
        SELECT COALESCE(l.merged_into, l.id) AS id, SUM(e.amount) AS computed

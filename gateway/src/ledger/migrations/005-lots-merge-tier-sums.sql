@@ -11,7 +11,8 @@
 --    the lots merged into it).
 -- 2. Qualifying points per member and UTC day, kept in the same transaction as the entries,
 --    so the tier window is a year of day rows at most, not a year of entries.
--- 3. entries_lot is dropped: only verify read entries by lot, and it groups them instead.
+-- 3. entries_lot and transactions_ref are dropped: only verify read entries by lot (it groups
+--    them now), nothing reads transactions by ref.
 
 ALTER TABLE lots ADD COLUMN available_ms INTEGER; -- available_at as epoch ms (offsets compare correctly)
 ALTER TABLE lots ADD COLUMN merged_into INTEGER REFERENCES lots (id);
@@ -73,3 +74,6 @@ INSERT INTO qualifying_days (member_id, day, amount, first_ms, first_at)
 SELECT owner_id, at_ms / 86400000, SUM(qualifying), MIN(at_ms), at -- `at` of the MIN row (SQLite)
 FROM entries WHERE owner_type = 'member' AND qualifying <> 0
 GROUP BY owner_id, at_ms / 86400000;
+
+-- Nothing reads transactions by ref (a sale's id is the key of `sales`): one index less per sale.
+DROP INDEX transactions_ref;
