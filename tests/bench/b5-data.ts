@@ -72,14 +72,14 @@ const anchorMs = (): number => {
 /** As tills send it: local time in the store's zone (Asia/Yerevan, +04:00). */
 const local = (ms: number): string => `${new Date(ms + 4 * 3_600_000).toISOString().slice(0, 19)}+04:00`;
 
-const schemaHash = (): string => {
+export const schemaHash = (): string => {
   const h = createHash('sha256');
   const dir = defaultMigrationsDir();
   for (const f of readdirSync(dir).sort()) if (f.endsWith('.sql')) h.update(readFileSync(join(dir, f)));
   return h.digest('hex').slice(0, 10);
 };
 
-const DATA_DIR = new URL('./.data/', import.meta.url).pathname;
+export const DATA_DIR = new URL('./.data/', import.meta.url).pathname;
 /** Bump when the generator changes what it writes. */
 const GENERATOR = 'v1';
 

@@ -73,6 +73,20 @@ const program = await loadDemoProgram();
   ledger.close();
 }
 
+// BENCH_SOAK=minutes: the soak alone (tests/bench/soak.ts), on the compiled build.
+const SOAK = Number(process.env.BENCH_SOAK ?? 0);
+if (SOAK > 0) {
+  if (!existsSync(COMPILED) || process.env.BENCH_BUILD === '1') {
+    log('building dist/ (npm run build)…');
+    execFileSync('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  const { runSoak } = await import('./soak.ts');
+  const rate = Number(process.env.BENCH_SOAK_RATE ?? 50);
+  rows.push(...(await runSoak({ minutes: SOAK, rate, config, members: MEMBERS })));
+  report();
+  process.exit(0);
+}
+
 const TILLS = ['till-01', 'till-02', 'till-03', 'till-04'];
 const connect = (url: string) => Promise.all(TILLS.map((id) => benchTill(url, id, TILL_SECRET)));
 const seq = { n: 0 };
@@ -217,6 +231,7 @@ for (const [file, fn] of [
   ['./b3-tap-to-screen.ts', 'runB3'],
   ['./b4-sync.ts', 'runB4'],
   ['./b5-scale.ts', 'runB5'],
+  ['./b9-history.ts', 'runB9'],
 ] as const) {
   if (!wanted(fn.slice(3)) || !existsSync(new URL(file, import.meta.url))) continue;
   log(`${fn}…`);
@@ -238,24 +253,29 @@ for (const [file, fn] of [
   }
 }
 
-dir.remove();
-console.table(
-  rows.map(({ id, what, value, unit, ceiling: c, ratio, target, notes }) => ({
-    id,
-    what,
-    value,
-    unit,
-    ceiling: c ?? '',
-    ratio: ratio ?? '',
-    target: target ?? '',
-    notes: notes ?? '',
-  })),
-);
-const resultsDir = new URL('./results/', import.meta.url).pathname;
-mkdirSync(resultsDir, { recursive: true });
-const file = join(resultsDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(
-  file,
-  `${JSON.stringify({ at: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`,
-);
-log(`results written to ${file}`);
+report();
+
+/** Prints the table and writes it as JSON (tests/bench/results/). */
+function report(): void {
+  dir.remove();
+  console.table(
+    rows.map(({ id, what, value, unit, ceiling: c, ratio, target, notes }) => ({
+      id,
+      what,
+      value,
+      unit,
+      ceiling: c ?? '',
+      ratio: ratio ?? '',
+      target: target ?? '',
+      notes: notes ?? '',
+    })),
+  );
+  const resultsDir = new URL('./results/', import.meta.url).pathname;
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ at: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`,
+  );
+  log(`results written to ${file}`);
+}

@@ -1,4 +1,4 @@
-import type { Posting } from '../domain/ledger-types.ts';
+import type { NewLot, Posting } from '../domain/ledger-types.ts';
 import { LedgerError } from './errors.ts';
 import { checkHeld, heldPosting } from './holds.ts';
 import { ownerKey } from './owner.ts';
@@ -11,6 +11,8 @@ export interface PostingContext {
   issuedGiftCards: Set<string>;
   /** Members this transaction already found (a sale posts to its member 3–4 times). */
   knownMembers: Set<string>;
+  /** Lots this transaction credited, by what makes them one (a sale's rules share a lot). */
+  creditedLots?: Map<string, number>;
 }
 
 export function applyPosting(
@@ -46,28 +48,11 @@ export function applyPosting(
   if (p.bucket === 'available' && p.amount > 0) {
     if (!p.lot || p.lotId !== undefined)
       throw new LedgerError('INVALID_POSTING', `${where}: a credit needs lot, not lotId`);
-    const lot = run(
-      db,
-      `INSERT INTO lots (owner_type, owner_id, asset, amount, remaining, earned_at, available_at, expires_at,
-         expires_ms, tx_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      owner.type,
-      owner.id,
-      p.asset,
-      p.amount,
-      p.amount,
-      tx.at,
-      p.lot.availableAt,
-      p.lot.expiresAt,
-      instantMs(p.lot.expiresAt, where),
-      txId,
-    );
-    lotId = Number(lot.lastInsertRowid);
+    lotId = creditLot(db, tx, txId, atMs, owner.type, owner.id, p.asset, p.amount, p.lot, ctx, where);
   } else if (p.bucket === 'available' && p.amount < 0) {
     if (p.lotId === undefined || p.lot)
       throw new LedgerError('INVALID_POSTING', `${where}: a debit needs lotId`);
-    consumeLot(db, owner.type, owner.id, p.asset, p.lotId, p.amount, where);
-    lotId = p.lotId;
+    lotId = consumeLot(db, owner.type, owner.id, p.asset, p.lotId, p.amount, where);
   } else if (p.lot || p.lotId !== undefined) {
     throw new LedgerError('INVALID_POSTING', `${where}: lots are only for the available bucket`);
   }
@@ -99,6 +84,7 @@ export function applyPosting(
     tx.programVersion,
   );
   if (p.amount !== 0) addToBalance(db, owner.type, owner.id, p.asset, p.bucket, p.amount, where);
+  if (p.qualifying && owner.type === 'member') addQualifying(db, owner.id, atMs, tx.at, p.qualifying);
   if (holdId !== null) {
     ctx.touchedHolds.add(holdId);
     checkHeld(db, holdId, where);
@@ -153,7 +139,7 @@ function consumeLot(
   lotId: number,
   amount: number,
   where: string,
-) {
+): number {
   const r = run(
     db,
     `UPDATE lots SET remaining = remaining + ?
@@ -165,17 +151,123 @@ function consumeLot(
     asset,
     amount,
   );
-  if (r.changes === 1) return;
-  const lot = one(
+  if (r.changes === 1) return lotId;
+  const lot = one<{ merged_into: number | null }>(
     db,
-    'SELECT 1 FROM lots WHERE id = ? AND owner_type = ? AND owner_id = ? AND asset = ?',
+    'SELECT merged_into FROM lots WHERE id = ? AND owner_type = ? AND owner_id = ? AND asset = ?',
     lotId,
     type,
     id,
     asset,
   );
   if (!lot) throw new LedgerError('LOT_UNKNOWN', `${where}: lot ${lotId} is not ${id}'s ${asset}`);
+  // A lot merged since the caller read it: what it had is in the lot it was merged into.
+  if (lot.merged_into !== null) return consumeLot(db, type, id, asset, lot.merged_into, amount, where);
   throw new LedgerError('LOT_EXHAUSTED', `${where}: lot ${lotId} has less than ${-amount}`);
+}
+
+/**
+ * A positive available posting: folded into the member's open lot that the program cannot
+ * tell apart from a new one (same asset, same expiry instant — an expiry is the end of a
+ * day — and the same `availableAt`, or both spendable already at this posting), else a new
+ * lot. So a member holds at most one spendable lot per asset and expiry day, however many
+ * sales they made (docs/ledger.md: Merged lots). Spending, reversals and expiry read lots
+ * by expiry and availability only (docs/program.md: Balances, lots, expiry), so nothing the
+ * program decides changes.
+ */
+function creditLot(
+  db: Db,
+  tx: LedgerCommit,
+  txId: number,
+  atMs: number,
+  type: string,
+  id: string,
+  asset: string,
+  amount: number,
+  lot: NewLot,
+  ctx: PostingContext,
+  where: string,
+): number {
+  const expiresMs = instantMs(lot.expiresAt, where);
+  const availableMs = instantMs(lot.availableAt, where) ?? atMs;
+  // The same lot as an earlier posting of this transaction: no need to look it up again.
+  const key = `${type} ${id} ${asset} ${expiresMs} ${availableMs <= atMs ? 'now' : availableMs}`;
+  ctx.creditedLots ??= new Map();
+  const into = ctx.creditedLots.get(key) ?? findLot(db, type, id, asset, expiresMs, availableMs, atMs);
+  if (into !== undefined) {
+    run(
+      db,
+      'UPDATE lots SET amount = amount + ?, remaining = remaining + ? WHERE id = ?',
+      amount,
+      amount,
+      into,
+    );
+    ctx.creditedLots.set(key, into);
+    return into;
+  }
+  const created = run(
+    db,
+    `INSERT INTO lots (owner_type, owner_id, asset, amount, remaining, earned_at, available_at, available_ms,
+       expires_at, expires_ms, tx_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    type,
+    id,
+    asset,
+    amount,
+    amount,
+    tx.at,
+    lot.availableAt,
+    availableMs,
+    lot.expiresAt,
+    expiresMs,
+    txId,
+  );
+  const createdId = Number(created.lastInsertRowid);
+  ctx.creditedLots.set(key, createdId);
+  return createdId;
+}
+
+/** The open lot a new earning folds into: same owner, asset, expiry and availability. */
+function findLot(
+  db: Db,
+  type: string,
+  id: string,
+  asset: string,
+  expiresMs: number | null,
+  availableMs: number,
+  atMs: number,
+): number | undefined {
+  return one<{ id: number }>(
+    db,
+    `SELECT id FROM lots WHERE owner_type = ? AND owner_id = ? AND asset = ? AND expires_ms IS ? AND remaining > 0
+       AND (available_ms = ? OR (available_ms <= ? AND ? <= ?)) ORDER BY id LIMIT 1`,
+    type,
+    id,
+    asset,
+    expiresMs,
+    availableMs,
+    atMs,
+    availableMs,
+    atMs,
+  )?.id;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The tier window's running sum per member and UTC day (member-state.ts reads it). */
+function addQualifying(db: Db, memberId: string, atMs: number, at: string, qualifying: number): void {
+  run(
+    db,
+    `INSERT INTO qualifying_days (member_id, day, amount, first_ms, first_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (member_id, day) DO UPDATE SET amount = amount + excluded.amount,
+       first_at = CASE WHEN excluded.first_ms < first_ms THEN excluded.first_at ELSE first_at END,
+       first_ms = MIN(first_ms, excluded.first_ms)`,
+    memberId,
+    Math.floor(atMs / DAY_MS),
+    qualifying,
+    atMs,
+    at,
+  );
 }
 
 /** docs/program.md: a balance is never stored negative. Checked here for a clear code; the CHECK is the backstop. */

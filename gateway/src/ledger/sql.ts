@@ -26,7 +26,7 @@ export function stmt(db: Db, sql: string): Statement {
 
 /** The SQL of every statement prepared on this connection (tests check their query plans). */
 export function preparedSql(db: Db): string[] {
-  return [...(caches.get(db)?.keys() ?? [])];
+  return [...(caches.get(db)?.keys() ?? [])].map((sql) => sql.replace(/^raw:/, ''));
 }
 
 /** One row, typed by the caller who wrote the SELECT. */
@@ -36,6 +36,25 @@ export function one<T>(db: Db, sql: string, ...params: unknown[]): T | undefined
 
 export function all<T>(db: Db, sql: string, ...params: unknown[]): T[] {
   return stmt(db, sql).all(...params) as T[];
+}
+
+/**
+ * Rows as arrays (better-sqlite3's raw mode): no object with column names per row, for the
+ * reads that return many rows on the hot path (a member's open lots).
+ */
+export function rows<T extends unknown[]>(db: Db, sql: string, ...params: unknown[]): T[] {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new Map();
+    caches.set(db, cache);
+  }
+  const key = `raw:${sql}`;
+  let s = cache.get(key);
+  if (!s) {
+    s = db.prepare(sql).raw(true);
+    cache.set(key, s);
+  }
+  return s.all(...params) as T[];
 }
 
 export function run(db: Db, sql: string, ...params: unknown[]): Database.RunResult {

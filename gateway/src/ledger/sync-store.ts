@@ -67,12 +67,16 @@ export function shownBalance(db: Db, memberId: string): { points: number; credit
 export function heldElsewhere(db: Db, memberId: string): { points: number; credit: number } | null {
   const snap = hqSnapshot(db, memberId);
   if (!snap) return null;
+  // Entries up to includesDeviceSeq = the stored balance minus the entries after it: the
+  // entries since hq's snapshot, not the member's whole history (balances = Σ entries, verify).
   const seen = all<{ asset: string; total: number }>(
     db,
-    `SELECT asset, SUM(amount) AS total FROM entries
-     WHERE owner_type = 'member' AND owner_id = ? AND bucket = 'available' AND seq <= ? GROUP BY asset`,
-    memberId,
+    `SELECT b.asset, b.amount - COALESCE((SELECT SUM(e.amount) FROM entries e
+       WHERE e.owner_type = 'member' AND e.owner_id = b.owner_id AND e.seq > ? AND e.asset = b.asset
+         AND e.bucket = 'available'), 0) AS total
+     FROM balances b WHERE b.owner_type = 'member' AND b.owner_id = ? AND b.bucket = 'available'`,
     snap.includesDeviceSeq,
+    memberId,
   );
   const part = (asset: string) => seen.find((l) => l.asset === asset)?.total ?? 0;
   return { points: snap.points - part('points'), credit: snap.credit - part('credit') };

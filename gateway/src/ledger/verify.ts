@@ -72,16 +72,38 @@ function balanceDrift(db: Db): VerifyProblem[] {
   return problems;
 }
 
-/** A lot's remaining = the sum of the entries that name it (its creating posting included). */
+/**
+ * A lot's remaining = the sum of the entries that name it (its creating posting included)
+ * and of those naming the lots merged into it; a merged lot holds nothing itself and names
+ * a live lot (docs/ledger.md: Merged lots). One pass over entries, each finding its lot by
+ * key, not a lookup of entries per lot.
+ */
 function lotDrift(db: Db): VerifyProblem[] {
-  return all<{ id: number; remaining: number; computed: number }>(
+  const problems: VerifyProblem[] = all<{ id: number; remaining: number; computed: number | null }>(
     db,
-    `SELECT l.id, l.remaining, COALESCE((SELECT SUM(e.amount) FROM entries e WHERE e.lot_id = l.id), 0) AS computed
-     FROM lots l WHERE l.remaining <> computed`,
+    `WITH sums AS MATERIALIZED (
+       SELECT COALESCE(l.merged_into, l.id) AS id, SUM(e.amount) AS computed
+       FROM entries e JOIN lots l ON l.id = e.lot_id WHERE e.lot_id IS NOT NULL GROUP BY 1)
+     SELECT l.id, l.remaining, s.computed FROM sums s JOIN lots l ON l.id = s.id
+     WHERE l.remaining <> s.computed OR l.merged_into IS NOT NULL
+     UNION ALL
+     SELECT l.id, l.remaining, NULL FROM lots l
+     WHERE l.merged_into IS NULL AND l.remaining <> 0 AND l.id NOT IN (SELECT id FROM sums)`,
   ).map((r) => ({
     code: 'LOT_DRIFT',
-    message: `lot ${r.id}: remaining ${r.remaining}, entries sum to ${r.computed}`,
+    message: `lot ${r.id}: remaining ${r.remaining}, entries sum to ${r.computed ?? 0}`,
   }));
+  for (const r of all<{ id: number; remaining: number; merged: number }>(
+    db,
+    `SELECT l.id, l.remaining, l.merged_into AS merged FROM lots l LEFT JOIN lots t ON t.id = l.merged_into
+     WHERE l.merged_into IS NOT NULL AND (l.remaining <> 0 OR t.id IS NULL OR t.merged_into IS NOT NULL)`,
+  )) {
+    problems.push({
+      code: 'LOT_DRIFT',
+      message: `lot ${r.id} was merged into lot ${r.merged}, yet holds ${r.remaining} or lot ${r.merged} is not live`,
+    });
+  }
+  return problems;
 }
 
 function lotsVsBalances(db: Db): VerifyProblem[] {

@@ -58,7 +58,10 @@ describe('commit', () => {
 
   it('consumes exactly the named lot and refuses to take it below zero', () => {
     ledger.commit(tx([earn('m1', 50)]));
-    ledger.commit(tx([earn('m1', 30)]));
+    // Another expiry day: its own lot (lots the program can tell apart are never merged).
+    ledger.commit(
+      tx([{ ...earn('m1', 30), lot: { availableAt: AT, expiresAt: '2027-11-23T23:59:59+04:00' } }]),
+    );
     ledger.commit(tx([spend('m1', 2, 20)]));
     expect(ledger.loadMemberState('m1', new Date(), 12).lots.map((l) => [l.id, l.remaining])).toEqual([
       [1, 50],

@@ -98,11 +98,15 @@ export const tillSim: Command = {
         if (ok + refused === count) resolve();
       });
     });
+    // Paced by the clock, not by a fixed pause after each sale: the rate holds however long
+    // publishing and the timers take (a soak runs it for half an hour).
+    const started = performance.now();
     for (let n = 0; n < count; n++) {
       const sale = basket(uids, n, prefix);
       sent.set(sale.requestId, performance.now());
       client.publish(`loyalty/v1/till/${tillId}/req/sale`, JSON.stringify(sale), { qos: 1 });
-      await new Promise((r) => setTimeout(r, 1000 / rate));
+      const wait = started + ((n + 1) * 1000) / rate - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     await Promise.race([done, new Promise((r) => setTimeout(r, 10_000))]);
     await client.endAsync();
