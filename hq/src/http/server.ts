@@ -188,7 +188,7 @@ async function admin(
     const dir = mkdtempSync(join(tmpdir(), 'hq-import-'));
     try {
       const file = join(dir, `members${ext}`);
-      writeFileSync(file, await readBody(req, 256 * MB));
+      writeFileSync(file, await readBody(req, 256 * MB), { mode: 0o600 }); // members' data
       const read = await readMembersFile(file);
       if (read.problems.length > 0)
         return sendJson(res, 422, {
