@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { CodedError } from './errors.ts';
 
 /**
  * The store's and hq's data are the service user's alone: 0600 files, 0700 folders, whatever
@@ -11,21 +12,44 @@ import { join } from 'node:path';
 export const PRIVATE_FILE = 0o600;
 export const PRIVATE_DIR = 0o700;
 
+/**
+ * Gives `path` `mode` unless it has it already. A file that vanished meanwhile (a WAL
+ * checkpointed away) is skipped; one of another user (copied in as root) cannot be
+ * changed, and the error says whose it is and what to do.
+ */
+const setMode = (path: string, mode: number, stat = lstatSync(path)): void => {
+  if ((stat.mode & 0o777) === mode) return;
+  try {
+    chmodSync(path, mode);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'EPERM') throw error;
+    const me = process.getuid?.();
+    throw new CodedError(
+      'DATA_FILE_OWNER',
+      `${path} belongs to uid ${stat.uid}, not to this service (uid ${me}), so it cannot be made ` +
+        `private (${mode.toString(8)}): chown it to the service user ` +
+        '(docs/troubleshooting.md "file permissions")',
+    );
+  }
+};
+
 /** Creates `dir` (and missing parents) and makes it 0700, also when it already existed. */
 export const ensurePrivateDir = (dir: string): void => {
   mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR });
-  chmodSync(dir, PRIVATE_DIR);
+  setMode(dir, PRIVATE_DIR);
 };
 
 /** Makes each existing file 0600; missing ones are skipped. */
 export const makePrivate = (...files: string[]): void => {
-  for (const file of files) if (existsSync(file)) chmodSync(file, PRIVATE_FILE);
+  for (const file of files) if (existsSync(file)) setMode(file, PRIVATE_FILE);
 };
 
 /**
  * Makes everything under `root` (and `root`) private: files 0600, folders 0700. Symbolic
  * links are left alone (chmod would follow them out of the tree); files that vanish while
- * walking (a WAL checkpointed away) are skipped.
+ * walking are skipped.
  */
 export const privatiseTree = (root: string): void => {
   const walk = (path: string): void => {
@@ -35,17 +59,10 @@ export const privatiseTree = (root: string): void => {
     } catch {
       return;
     }
-    if (stat.isSymbolicLink()) return;
     if (stat.isDirectory()) {
-      if ((stat.mode & 0o777) !== PRIVATE_DIR) chmodSync(path, PRIVATE_DIR);
+      setMode(path, PRIVATE_DIR, stat);
       for (const name of readdirSync(path)) walk(join(path, name));
-    } else if (stat.isFile() && (stat.mode & 0o777) !== PRIVATE_FILE) {
-      try {
-        chmodSync(path, PRIVATE_FILE);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    }
+    } else if (stat.isFile()) setMode(path, PRIVATE_FILE, stat);
   };
   walk(root);
 };

@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,4 +83,45 @@ describe('the store data folder under umask 000', () => {
     expect(existsSync(join(data, 'store.db'))).toBe(true);
     expect(notPrivate(data)).toEqual([]);
   }, 180_000);
+
+  // Root can chmod anything: run as another user (nobody) to meet a file it cannot change.
+  it.skipIf(process.getuid?.() !== 0)(
+    'names a file of another user it cannot make private, and what to do',
+    async () => {
+      const other = makeTempDir('le-modes-other-');
+      try {
+        chmodSync(other.path, 0o755);
+        const otherData = join(other.path, 'data');
+        mkdirSync(otherData, { mode: 0o700 });
+        chownSync(otherData, 65534, 65534);
+        writeFileSync(join(otherData, 'copied-by-root.db'), 'x'); // root's, 0644
+        const otherConfig = join(other.path, 'config.yaml');
+        writeFileSync(otherConfig, stringify(testConfigValue(otherData)));
+        const r = spawnSync(
+          'setpriv',
+          [
+            '--reuid=65534',
+            '--regid=65534',
+            '--clear-groups',
+            process.execPath,
+            BIN,
+            'ledger',
+            'verify',
+            '--config',
+            otherConfig,
+          ],
+          { cwd: other.path, encoding: 'utf8', timeout: 60_000 },
+        );
+        expect(r.status, r.stderr).not.toBe(0);
+        expect(r.stderr).toContain(
+          `${join(otherData, 'copied-by-root.db')} belongs to uid 0, not to this service (uid 65534)`,
+        );
+        expect(r.stderr).toMatch(/chown it to the service user .*\(DATA_FILE_OWNER\)$/m);
+        expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+      } finally {
+        other.remove();
+      }
+    },
+    60_000,
+  );
 });
