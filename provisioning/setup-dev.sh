@@ -3,7 +3,8 @@
 # Node.js (>= 20.19) with npm, a C++ toolchain for the native modules (better-sqlite3,
 # serialport, onoff build from source where no prebuilt binary fits), and with --test
 # the tools the test suite drives for real (socat ptys, Mosquitto clients, Chromium for the
-# kiosk, shellcheck for the set-up scripts, PostgreSQL for head office).
+# kiosk, shellcheck for the set-up scripts, PostgreSQL for head office, systemd-analyze for
+# the units).
 # Idempotent: installs only what is missing. Run as root or with sudo.
 set -euo pipefail
 
@@ -11,7 +12,7 @@ want=(g++ make python3)
 command -v node >/dev/null 2>&1 || want+=(nodejs)
 command -v npm >/dev/null 2>&1 || want+=(npm)
 if [[ "${1:-}" == "--test" ]]; then
-  want+=(socat mosquitto-clients chromium fonts-dejavu-core shellcheck postgresql)
+  want+=(socat mosquitto-clients chromium fonts-dejavu-core shellcheck postgresql systemd)
 fi
 
 missing=()

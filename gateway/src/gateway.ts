@@ -2,6 +2,7 @@ import type { ReaderDependencies } from '../../hardware/src/index.ts';
 import { type Broker, createBroker } from './broker/broker.ts';
 import { createClientRegistry } from './broker/clients.ts';
 import type { RequestHandler } from './broker/request-router.ts';
+import { originChecked } from './broker/websocket.ts';
 import type { Config } from './config/load.ts';
 import { isDriven } from './config/schema.ts';
 import { type ReaderTap, topics } from './contract/index.ts';
@@ -9,6 +10,7 @@ import type { Logger } from './core/logger.ts';
 import { type Service, startAll } from './core/service.ts';
 import { contractRoutes } from './http/contract-routes.ts';
 import { deviceRoutes } from './http/device-routes.ts';
+import { createHostPolicy } from './http/host-policy.ts';
 import { HttpServer } from './http/server.ts';
 import { createKiosk, type Kiosk } from './kiosk/index.ts';
 import type { CheckedTap } from './kiosk/sessions.ts';
@@ -134,11 +136,9 @@ export class Gateway {
           .catch(() => {});
       },
     });
-    this.http = new HttpServer({
-      port: config.http.port,
-      host: config.http.host,
-      logger: logger.child('gw:http'),
-    });
+    const hosts = createHostPolicy({ bind: config.http.host, extra: config.http.hosts });
+    const httpLogger = logger.child('gw:http');
+    this.http = new HttpServer({ port: config.http.port, host: config.http.host, logger: httpLogger, hosts });
     const { gpioLineFactory, gpioSysfsRoot } = options.hardware ?? {};
     this.indicator = new StoreIndicator(config, logger.child('hw:indicator'), {
       gpioLineFactory,
@@ -158,7 +158,13 @@ export class Gateway {
         this.kiosk.onTap(checked);
       },
     });
-    this.http.onUpgrade((req, socket, head) => this.broker.handleUpgrade(req, socket, head));
+    this.http.onUpgrade(
+      originChecked(
+        (req) => hosts.refuseOrigin(req),
+        (reason) => httpLogger.warn('websocket upgrade refused', { reason }),
+        (req, socket, head) => this.broker.handleUpgrade(req, socket, head),
+      ),
+    );
     const tokenRoutes = readerRoutes({
       readers: this.readers,
       cardNumberOf: (uid) => this.ledger.findCard({ uid })?.number ?? null,

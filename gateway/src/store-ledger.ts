@@ -1,13 +1,18 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config/load.ts';
+import { ensurePrivateDir, privatiseTree } from './core/private-files.ts';
 import { type Ledger, openLedger } from './ledger/index.ts';
 
 /** The store database inside the config's data folder. */
 export const databasePath = (config: Pick<Config, 'dataDir'>): string => join(config.dataDir, 'store.db');
 
-/** Opens (creating the data folder, 0700, and migrating on first use) the store's ledger. */
+/**
+ * Opens (creating the data folder and migrating on first use) the store's ledger. Everything
+ * in the data folder is made the service user's alone first (0600 files, 0700 folders):
+ * files restored or copied in by hand keep no wider mode.
+ */
 export const openStoreLedger = (config: Pick<Config, 'dataDir'>, now?: () => Date): Ledger => {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(config.dataDir);
+  privatiseTree(config.dataDir);
   return openLedger(databasePath(config), now ? { now } : {});
 };

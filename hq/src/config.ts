@@ -31,6 +31,14 @@ export const hqConfigSchema = z.strictObject({
     timezone: z.string().default('UTC'),
     /** Run the chain's scheduled events (birthdays, anniversaries, tier re-evaluation) hourly. */
     scheduleEvents: z.boolean().default(true),
+    /** Request bodies read and gunzipped at once (http/upload-limits.ts). */
+    uploads: z
+      .strictObject({
+        perDevice: z.number().int().min(1).max(16).default(1),
+        concurrent: z.number().int().min(1).max(256).default(4),
+        queued: z.number().int().min(0).max(10_000).default(32),
+      })
+      .default({ perDevice: 1, concurrent: 4, queued: 32 }),
   }),
 });
 

@@ -12,7 +12,8 @@ export type HqErrorCode =
   | 'MEMBER_UNKNOWN'
   | 'PROGRAM_INVALID'
   | 'PROGRAM_VERSION'
-  | 'TOO_LARGE';
+  | 'TOO_LARGE'
+  | 'BUSY';
 
 /** Errors with a stable code; the HTTP boundary turns them into a status (http/server.ts). */
 export class HqError extends CodedError {
@@ -39,4 +40,5 @@ export const HTTP_STATUS: Record<HqErrorCode, number> = {
   PROGRAM_INVALID: 422,
   PROGRAM_VERSION: 409,
   TOO_LARGE: 413,
+  BUSY: 429,
 };

@@ -44,6 +44,7 @@ export function createHub(config: HqConfig, deps: { logger: Logger; now?: () => 
         tls: config.hq.tls,
         enrollmentTokenHours: config.hq.enrollmentTokenHours,
         timezone: config.hq.timezone,
+        uploads: config.hq.uploads,
       });
       s.keepAliveTimeout = 30_000;
       await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileDurable } from '../../gateway/src/core/durable-file.ts';
+import { ensurePrivateDir } from '../../gateway/src/core/private-files.ts';
 
 /** 144 random bits, URL-safe: typed into a till's settings at worst, so no `+` or `/`. */
 export const newSecret = (): string => randomBytes(18).toString('base64url');
@@ -12,7 +12,7 @@ export const newManagerCode = (): string => String(randomInt(10_000_000, 100_000
 /** The folder beside the data that holds one file per secret, never inside the config. */
 export const ensureSecretsDir = (dataDir: string): string => {
   const dir = join(dataDir, 'secrets');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dir);
   return dir;
 };
 

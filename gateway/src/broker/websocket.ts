@@ -90,3 +90,30 @@ export function createWebSocketGate(options: WebSocketGateOptions): WebSocketGat
     },
   };
 }
+
+type Upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+
+/**
+ * Refuses an `/mqtt` upgrade whose `Origin` is not the kiosk page's own (`refuse` returns
+ * why, http/host-policy.ts) with 403 before any WebSocket is made; other upgrades and
+ * allowed ones go on to `next`. A page elsewhere must not drive the broker from a browser
+ * on the Pi.
+ */
+export function originChecked(
+  refuse: (req: IncomingMessage) => string | null,
+  onRefused: (reason: string) => void,
+  next: Upgrade,
+): Upgrade {
+  return (req, socket, head) => {
+    if (pathOf(req) !== MQTT_WS_PATH) return next(req, socket, head);
+    const reason = refuse(req);
+    if (reason === null) return next(req, socket, head);
+    onRefused(reason);
+    const body = `${reason}\n`;
+    socket.end(
+      `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    return true;
+  };
+}

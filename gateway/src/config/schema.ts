@@ -15,6 +15,14 @@ const secret = z.string().min(1, 'must not be empty');
 
 const port = z.number().int().min(0).max(65535);
 
+/** A DNS name or an IP address as a browser writes it in `Host` (no scheme, no port). */
+const hostName = z
+  .string()
+  .regex(
+    /^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9.])?)$/,
+    'must be a host name or an IP address, without scheme or port',
+  );
+
 const till = z.strictObject({ id, secret });
 const kiosk = z.strictObject({ id, secret, reader: id });
 const integration = z.strictObject({
@@ -93,8 +101,16 @@ export const configSchema = z.strictObject({
     })
     .default({ port: 1883, host: '0.0.0.0', maxPayloadBytes: 64 * 1024 }),
   http: z
-    .strictObject({ port: port.default(8080), host: z.string().default('0.0.0.0') })
-    .default({ port: 8080, host: '0.0.0.0' }),
+    .strictObject({
+      port: port.default(8080),
+      host: z.string().default('0.0.0.0'),
+      /**
+       * More names the gateway is reached by, beside its own host name and addresses: the
+       * credentials and pairing routes answer only to these `Host`s (http/host-policy.ts).
+       */
+      hosts: z.array(hostName).default([]),
+    })
+    .default({ port: 8080, host: '0.0.0.0', hosts: [] }),
   tills: z.array(till).default([]),
   kiosks: z.array(kiosk).default([]),
   integrations: z.array(integration).default([]),

@@ -1,8 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { writeFileDurable } from '../core/durable-file.ts';
+import { ensurePrivateDir, makePrivate } from '../core/private-files.ts';
 
 /** The demo's files shipped with the checkout. */
 export const DEMO_PROGRAM = new URL('../../demo/program.yaml', import.meta.url).pathname;
@@ -23,11 +24,14 @@ const secret = () => randomBytes(18).toString('base64url');
  * An existing demo config is kept, so secrets stay the same across restarts.
  */
 export const ensureDemoConfig = (dataDir: string): DemoSetup => {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dataDir);
   const configPath = join(dataDir, 'config.yaml');
   if (existsSync(configPath)) return { configPath, created: false };
   const programPath = join(dataDir, 'program.yaml');
-  if (!existsSync(programPath)) copyFileSync(DEMO_PROGRAM, programPath);
+  if (!existsSync(programPath)) {
+    copyFileSync(DEMO_PROGRAM, programPath);
+    makePrivate(programPath); // copyFileSync keeps the source's 0644
+  }
   const config = {
     storeId: 'demo-store',
     dataDir: '.',

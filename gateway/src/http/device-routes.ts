@@ -21,6 +21,8 @@ export const deviceRoutes = (gateway: Gateway): RouteSpec[] => [
   {
     method: 'POST',
     path: /^\/api\/readers\/([^/]+)\/tap$/,
+    // A web page in a browser on the Pi must not tap cards (host-policy.ts: Origin).
+    checks: ['origin'],
     handle: (req, [readerId], body) => {
       if (!isLoopback(req))
         return {

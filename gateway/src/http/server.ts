@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/logger.ts';
 import type { Service } from '../core/service.ts';
+import type { HostPolicy } from './host-policy.ts';
 
 export interface HttpReply {
   status: number;
@@ -16,6 +17,12 @@ export interface RouteSpec {
   /** A regular expression over the path; its groups become `params`. */
   path: RegExp;
   handle: Route;
+  /**
+   * Checked before `handle` (host-policy.ts): `host` = the request's Host must be one of the
+   * gateway's names (routes that hand out secrets); `origin` = a browser's Origin must be
+   * the kiosk page's own (routes that act).
+   */
+  checks?: ReadonlyArray<'host' | 'origin'>;
 }
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
@@ -68,7 +75,7 @@ export class HttpServer implements Service {
   private readonly upgrades: UpgradeHandler[] = [];
   private readonly upgraded = new Set<Duplex>();
 
-  constructor(private readonly options: { port: number; host: string; logger: Logger }) {
+  constructor(private readonly options: { port: number; host: string; logger: Logger; hosts: HostPolicy }) {
     this.server = createServer((req, res) => {
       this.dispatch(req, res).catch((error: unknown) => {
         this.options.logger.error('http handler failed', { error: String(error) });
@@ -119,12 +126,28 @@ export class HttpServer implements Service {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private refusal(req: IncomingMessage, checks: ReadonlyArray<'host' | 'origin'>): string | null {
+    const { hosts } = this.options;
+    if (checks.includes('host')) {
+      const why = hosts.refuseHost(req);
+      if (why !== null) return why;
+    }
+    return checks.includes('origin') ? hosts.refuseOrigin(req) : null;
+  }
+
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://gateway').pathname;
     for (const spec of this.routes) {
       const match = spec.path.exec(path);
       if (!match) continue;
       if (req.method !== spec.method) continue;
+      const refused = this.refusal(req, spec.checks ?? []);
+      if (refused !== null) {
+        this.options.logger.warn('http request refused', { path, reason: refused });
+        req.resume(); // drain the body so the connection can answer
+        send(res, { status: 403, body: { error: 'FORBIDDEN', message: refused } });
+        return;
+      }
       let body: unknown;
       if (req.method === 'POST') {
         try {

@@ -36,6 +36,9 @@ const readOrNull = async (path: string): Promise<Buffer | null> => {
   }
 };
 
+/** Hands out or trades secrets: this gateway's own names only, and the page's own origin (DNS rebinding). */
+const SECRET_ROUTE = ['host', 'origin'] as const;
+
 const forbidden = (message: string): HttpReply => ({ status: 403, body: { error: 'FORBIDDEN', message } });
 
 /**
@@ -74,6 +77,7 @@ export const pageRoutes = (deps: PageDeps): RouteSpec[] => {
     {
       method: 'GET',
       path: /^\/kiosk\/([^/]+)\/credentials$/,
+      checks: SECRET_ROUTE,
       handle: (req, [id]) => {
         const k = kiosk(id);
         if (!k) return { status: 404, body: { error: 'NOT_FOUND', message: `no kiosk "${id}"` } };
@@ -84,6 +88,7 @@ export const pageRoutes = (deps: PageDeps): RouteSpec[] => {
     {
       method: 'POST',
       path: /^\/kiosk\/([^/]+)\/pairing$/,
+      checks: SECRET_ROUTE,
       handle: (req, [id]) => {
         const k = kiosk(id);
         if (!k) return { status: 404, body: { error: 'NOT_FOUND', message: `no kiosk "${id}"` } };
@@ -94,6 +99,7 @@ export const pageRoutes = (deps: PageDeps): RouteSpec[] => {
     {
       method: 'POST',
       path: /^\/kiosk\/([^/]+)\/pair$/,
+      checks: SECRET_ROUTE,
       handle: (_req, [id], body) => {
         const k = kiosk(id);
         if (!k) return { status: 404, body: { error: 'NOT_FOUND', message: `no kiosk "${id}"` } };

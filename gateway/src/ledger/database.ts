@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { makePrivate } from '../core/private-files.ts';
 import { LedgerError } from './errors.ts';
 import type { Db } from './sql.ts';
 
@@ -28,6 +29,11 @@ const MIGRATION_FILE = /^(\d{3})-([a-z0-9-]+)\.sql$/;
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   const db = new Database(path, { readonly: options.readonly ?? false });
   try {
+    // SQLite creates a new database 0644 less the umask (0644 under the usual 022) and gives
+    // the WAL and SHM the database file's own mode: 0600 before WAL mode creates them
+    // (core/private-files.ts).
+    if (!options.readonly && path !== ':memory:' && path !== '')
+      makePrivate(path, `${path}-wal`, `${path}-shm`, `${path}-journal`);
     if (!options.readonly) db.pragma('journal_mode = WAL'); // ':memory:' answers 'memory', harmless
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');

@@ -33,6 +33,7 @@ export const readerRoutes = (deps: TokenRouteDeps): RouteSpec[] => [
   {
     method: 'POST',
     path: /^\/api\/readers\/([^/]+)\/token$/,
+    checks: ['origin'], // like tap: no web page in a browser on the Pi writes cards
     handle: async (req, [readerId], body) => {
       if (!isLoopback(req))
         return {

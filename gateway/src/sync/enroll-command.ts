@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { type Command, EXIT, parseFlags, UsageError } from '../cli/command.ts';
 import { loadConfigFile } from '../config/load.ts';
 import { writeFileDurable } from '../core/durable-file.ts';
 import { ValidationError } from '../core/errors.ts';
+import { ensurePrivateDir } from '../core/private-files.ts';
 import { deviceTokenPath } from './device-token.ts';
 import { createHqClient, HqClientError } from './hq-client.ts';
 
@@ -41,7 +42,7 @@ export const enrollCommand: Command = {
         deviceId: config.hq.deviceId,
         storeId: config.storeId,
       });
-      mkdirSync(config.dataDir, { recursive: true });
+      ensurePrivateDir(config.dataDir);
       // docs/protocol.md §2: the token is shown once; it is kept 0600 on the device only.
       writeFileDurable(path, `${deviceToken}\n`, 0o600);
       io.out(`enrolled ${config.hq.deviceId} (store ${config.storeId}) with ${config.hq.url}`);

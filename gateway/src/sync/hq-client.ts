@@ -17,7 +17,7 @@ export interface HqClientOptions {
   timeoutMs?: number;
 }
 
-/** HQ_UNREACHABLE: network, timeout or 5xx (retry with backoff); HQ_REFUSED: a 4xx that retrying will not fix. */
+/** HQ_UNREACHABLE: network, timeout, 5xx or 429 (retry with backoff); HQ_REFUSED: a 4xx that retrying will not fix. */
 export class HqClientError extends CodedError {
   constructor(
     code: 'HQ_UNREACHABLE' | 'HQ_REFUSED' | 'HQ_BAD_ANSWER',
@@ -104,7 +104,8 @@ export function createHqClient(opts: HqClientOptions): HqClient {
     });
 
   const expect = <T>(schema: z.ZodType<T>, r: { status: number; json: unknown }, what: string): T => {
-    if (r.status >= 500 || r.status === 0)
+    // 429: hq is reading other uploads (hq `BUSY`, Retry-After): a retry will do.
+    if (r.status >= 500 || r.status === 0 || r.status === 429)
       throw new HqClientError('HQ_UNREACHABLE', `${what}: hq answered ${r.status}`, r.status);
     if (r.status >= 400) {
       const msg = JSON.stringify(r.json);

@@ -9,6 +9,7 @@ import {
 } from '../../../gateway/src/cli/command.ts';
 import { ValidationError } from '../../../gateway/src/core/errors.ts';
 import { createLogger } from '../../../gateway/src/core/logger.ts';
+import { systemdNotifier } from '../../../gateway/src/core/systemd.ts';
 import { type HqConfig, loadHqConfig } from '../config.ts';
 import { createHub } from '../hub.ts';
 import { adminRequest, errorText } from './admin-client.ts';
@@ -43,11 +44,17 @@ export const hqStart: Command = {
     const hub = createHub(config, { logger: createLogger() });
     await hub.start();
     io.out(`hq listening on port ${hub.port()} (${config.hq.database ? 'postgres' : 'embedded'} database)`);
+    // provisioning/systemd/loyalty-hq.service is Type=notify with WatchdogSec, as the gateway's.
+    const systemd = systemdNotifier();
+    systemd?.ready();
+    const stopWatchdog = systemd?.watchdog();
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    systemd?.stopping();
+    stopWatchdog?.();
     await hub.stop();
     return EXIT.ok;
   }),

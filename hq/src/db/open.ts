@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir, privatiseTree } from '../../../gateway/src/core/private-files.ts';
 import { migrate } from './migrate.ts';
 import { openPg } from './pg-driver.ts';
 import { openPglite } from './pglite-driver.ts';
@@ -17,9 +17,20 @@ export async function openHqDatabase(choice: DatabaseChoice): Promise<SqlDb> {
   let db: SqlDb;
   if (choice.database !== undefined) db = await openPg(choice.database);
   else if (choice.dataDir !== undefined) {
-    const dir = join(choice.dataDir, 'hq-pglite');
-    mkdirSync(dir, { recursive: true });
-    db = await openPglite(dir);
+    const { dataDir } = choice;
+    ensurePrivateDir(dataDir);
+    ensurePrivateDir(join(dataDir, 'hq-pglite'));
+    const pglite = await openPglite(join(dataDir, 'hq-pglite'));
+    // PGlite's initdb writes its files 0666 whatever the umask, and the relcache files it
+    // writes at start 0644: every file made the service user's alone (private-files.ts).
+    // Files PostgreSQL creates later are 0600 by its own umask.
+    db = {
+      ...pglite,
+      close: async () => {
+        await pglite.close();
+        privatiseTree(dataDir);
+      },
+    };
   } else db = await openPglite();
   try {
     await migrate(db);
@@ -27,5 +38,6 @@ export async function openHqDatabase(choice: DatabaseChoice): Promise<SqlDb> {
     await db.close();
     throw error;
   }
+  if (choice.dataDir !== undefined) privatiseTree(choice.dataDir);
   return db;
 }

@@ -24,6 +24,8 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     const out = await gunzipAsync(raw, { maxOutputLength: limit });
     return out;
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new HqError('TOO_LARGE', `request body over ${limit} bytes once gunzipped`);
     throw new HqError('INVALID_REQUEST', `bad gzip body: ${(error as Error).message}`);
   }
 }

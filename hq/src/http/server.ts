@@ -24,6 +24,7 @@ import { publishedProgram, runChainEvents } from '../events.ts';
 import { ingestBatch } from '../ingest.ts';
 import { bearer, parseJson, readBody, sendJson } from './body.ts';
 import { handleReports } from './reports-routes.ts';
+import { UploadLimits } from './upload-limits.ts';
 
 export interface HqHttpOptions {
   db: SqlDb;
@@ -33,6 +34,18 @@ export interface HqHttpOptions {
   tls?: { cert: string; key: string };
   enrollmentTokenHours: number;
   timezone: string;
+  /** How many bodies are read and inflated at once (config `hq.uploads`). */
+  uploads?: { perDevice: number; concurrent: number; queued: number };
+}
+
+/** Reads, gunzips and parses a body inside one of `limits`' slots for `key`. */
+async function limitedJson(limits: UploadLimits, key: string, req: IncomingMessage, max: number) {
+  const release = await limits.acquire(key);
+  try {
+    return parseJson(await readBody(req, max));
+  } finally {
+    release();
+  }
 }
 
 const DEVICE_PATH = /^\/v1\/devices\/([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\/(ledger|changes)$/;
@@ -63,9 +76,16 @@ const adjustRequest = z.strictObject({
 
 /** hq's HTTP API (docs/protocol.md §2) plus the management API under /v1/admin. */
 export function createHqServer(opts: HqHttpOptions): Server {
+  const limits = new UploadLimits(opts.uploads ?? { perDevice: 1, concurrent: 4, queued: 32 });
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    route(req, res, opts).catch((error: unknown) => {
+    route(req, res, opts, limits).catch((error: unknown) => {
       if (error instanceof HqError) {
+        if (error.code === 'BUSY') {
+          // The body is left unread: close the connection rather than drain it.
+          opts.logger.warn('upload refused', { url: req.url, reason: error.message });
+          res.setHeader('retry-after', '1');
+          res.setHeader('connection', 'close');
+        }
         const status = HTTP_STATUS[error.code];
         // docs/protocol.md §2: a gap gets 409 `{ackedSeq}` so the device resumes from there.
         const body =
@@ -97,13 +117,20 @@ function requireAdmin(req: IncomingMessage, opts: HqHttpOptions): void {
   throw new HqError('FORBIDDEN', 'without hq.adminToken the management API answers loopback only');
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, opts: HqHttpOptions): Promise<void> {
+async function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: HqHttpOptions,
+  limits: UploadLimits,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://hq');
   const { db, now } = opts;
   const method = req.method ?? 'GET';
-  if (method === 'GET' && url.pathname === '/v1/health') return sendJson(res, 200, { ok: true });
+  if (method === 'GET' && url.pathname === '/v1/health')
+    return sendJson(res, 200, { ok: true, uploads: limits.load });
   if (method === 'POST' && url.pathname === '/v1/enroll') {
-    const body = parse(enrollRequest, parseJson(await readBody(req, MB)));
+    const from = `address ${req.socket.remoteAddress ?? '?'}`;
+    const body = parse(enrollRequest, await limitedJson(limits, from, req, MB));
     return sendJson(res, 200, await enrollDevice(db, body, now()));
   }
   const device = DEVICE_PATH.exec(url.pathname);
@@ -111,7 +138,7 @@ async function route(req: IncomingMessage, res: ServerResponse, opts: HqHttpOpti
     const deviceId = device[1] ?? '';
     const who = await authenticateDevice(db, bearer(req), deviceId);
     if (device[2] === 'ledger' && method === 'POST') {
-      const batch = parse(ledgerBatch, parseJson(await readBody(req, 64 * MB)));
+      const batch = parse(ledgerBatch, await limitedJson(limits, `device ${deviceId}`, req, 64 * MB));
       const result = await ingestBatch(db, who, batch, now());
       return sendJson(res, 200, { ackedSeq: result.ackedSeq });
     }
@@ -161,7 +188,7 @@ async function admin(
     const dir = mkdtempSync(join(tmpdir(), 'hq-import-'));
     try {
       const file = join(dir, `members${ext}`);
-      writeFileSync(file, await readBody(req, 256 * MB));
+      writeFileSync(file, await readBody(req, 256 * MB), { mode: 0o600 }); // members' data
       const read = await readMembersFile(file);
       if (read.problems.length > 0)
         return sendJson(res, 422, {

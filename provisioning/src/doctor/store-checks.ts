@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Config, loadConfigFile } from '../../../gateway/src/config/load.ts';
 import { ValidationError } from '../../../gateway/src/core/errors.ts';
@@ -58,8 +58,38 @@ export const checkDataDir = async (config: Config, probes: DoctorProbes): Promis
   if (free < FAIL_BELOW) results.push(fail('disk space', text, fix));
   else if (free < WARN_BELOW) results.push(warn('disk space', text, fix));
   else results.push(ok('disk space', text));
-  results.push(...secretModes(dir));
+  results.push(...secretModes(dir), dataModes(dir));
   return results;
+};
+
+/**
+ * The data is the service user's alone (docs/troubleshooting.md "file permissions"): the
+ * gateway narrows every mode at start, so a wider one is a file copied in since.
+ */
+const dataModes = (dataDir: string): DoctorResult => {
+  const open: string[] = [];
+  const walk = (path: string): void => {
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) return;
+    if ((stat.mode & 0o077) !== 0) open.push(relative(dataDir, path) || '.');
+    if (stat.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+  };
+  try {
+    walk(dataDir);
+  } catch (error) {
+    return warn(
+      'data files',
+      `cannot read all of ${dataDir}: ${(error as Error).message}`,
+      `sudo chown -R loyalty:loyalty ${dataDir}`,
+    );
+  }
+  if (open.length === 0) return ok('data files', `${dataDir}: every file is private (0600, folders 0700)`);
+  const shown = open.slice(0, 5).join(', ') + (open.length > 5 ? ` and ${open.length - 5} more` : '');
+  return warn(
+    'data files',
+    `readable by others: ${shown}`,
+    `sudo systemctl restart loyalty-edge (it makes them private), or chmod -R go= ${dataDir}`,
+  );
 };
 
 /** Secrets are 0600 by construction; a copy or a chmod by hand can widen them. */
