@@ -64,9 +64,9 @@ export const commands: CommandEntry[] = [
 ];
 
 /** First words of the command families that live beside the gateway, loaded only when named. */
-export const FAMILY_WORDS = new Set(['provision', 'doctor', 'hq']);
+export const FAMILY_WORDS = new Set(['provision', 'doctor', 'hq', 'demo']);
 
-/** Provisioning and doctor (provisioning/), head office and enrollment (hq/). */
+/** Provisioning and doctor (provisioning/), head office, enrollment and the chain demo (hq/). */
 export const loadFamilies = async (): Promise<Command[]> => {
   const [{ provisioningCommands }, { hqCommands }] = await Promise.all([
     import('../../../../provisioning/src/index.ts'),

@@ -20,7 +20,7 @@ const positive = (text: string | undefined, flag: string, fallback: number): num
 };
 
 /** A realistic basket: 1–5 lines, some paid by card, some in cash; a few anonymous sales. */
-const basket = (uids: string[], n: number, prefix: string) => {
+export const basket = (uids: string[], n: number, prefix: string) => {
   const lines = Array.from({ length: 1 + (n % 5) }, (_, i) => {
     const p = PRODUCTS[(n * 7 + i * 3) % PRODUCTS.length]!;
     const qty = 1 + ((n + i) % 3);
