@@ -30,8 +30,12 @@ const readmeRunCommand = (): string => {
 interface Running {
   child: ChildProcess;
   output: () => string;
-  /** Ctrl+C, as a terminal sends it: SIGINT to the whole process group. */
-  interrupt: () => Promise<number | null>;
+  /**
+   * Ctrl+C, as a terminal sends it: SIGINT to the whole process group. Resolves once every
+   * process of the group is gone (npx itself may end by the signal; what it runs stops
+   * cleanly, as its output says); false when something is still running 20 s later.
+   */
+  interrupt: () => Promise<boolean>;
 }
 
 /** Runs `command` in the clone through bash, until its output matches `ready`. */
@@ -49,13 +53,24 @@ const runUntil = (command: string, ready: RegExp, timeoutMs: number): Promise<Ru
       },
     });
     let out = '';
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    const groupAlive = (): boolean => {
+      try {
+        process.kill(-child.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     const running: Running = {
       child,
       output: () => out,
       interrupt: async () => {
         process.kill(-child.pid!, 'SIGINT');
-        return exited;
+        const deadline = Date.now() + 20_000;
+        while (groupAlive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        if (!groupAlive()) return true;
+        process.kill(-child.pid!, 'SIGKILL');
+        return false;
       },
     };
     const timer = setTimeout(() => {
@@ -113,8 +128,9 @@ describe("a newcomer's clone", () => {
         expect({ url, status: (await fetch(url)).status }).toEqual({ url, status: 200 });
       expect(out).toMatch(/kiosk: page built in/);
     } finally {
-      expect(await run.interrupt()).toBe(0);
+      expect(await run.interrupt()).toBe(true);
     }
+    expect(run.output()).toContain('SIGINT: stopping');
   }, 300_000);
 
   it('`loyalty-edge demo` runs head office and two stores: a sale at store A shows in the balance at store B', async () => {
@@ -167,7 +183,7 @@ describe("a newcomer's clone", () => {
         await tillB.close();
       }
     } finally {
-      expect(await run.interrupt()).toBe(0);
+      expect(await run.interrupt()).toBe(true);
     }
     expect(run.output()).toContain('demo: stopped');
   }, 300_000);
