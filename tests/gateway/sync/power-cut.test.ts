@@ -8,7 +8,7 @@
  * (Before the watermark, hq had been sent the lost group, skipped the new sale as already
  * acknowledged and took the re-sent one again.)
  */
-import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../gateway/src/config/load.ts';
