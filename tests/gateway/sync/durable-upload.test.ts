@@ -6,19 +6,27 @@
  */
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../gateway/src/core/logger.ts';
+import { runBatch } from '../../../gateway/src/ledger/batch.ts';
+import { openLedger } from '../../../gateway/src/ledger/ledger.ts';
 import { lastSeq } from '../../../gateway/src/ledger/outbox.ts';
 import { deviceTokenPath } from '../../../gateway/src/sync/device-token.ts';
+import { createHqClient } from '../../../gateway/src/sync/hq-client.ts';
+import { createSyncService, type Timers } from '../../../gateway/src/sync/sync-service.ts';
 import { audit } from '../../../hq/src/audit.ts';
 import type { SqlDb } from '../../../hq/src/db/sql.ts';
 import type { Hub } from '../../../hq/src/hub.ts';
 import { type GatedDisk, gatedDisk } from '../../fakes/gated-disk.ts';
 import { connectTill, type GatewayFixture, saleBody, startGateway } from '../../fakes/gateway-fixture.ts';
+import { makeTempDir } from '../../fakes/temp-dir.ts';
 import { enroll, startHub } from '../../hq/hub-fixture.ts';
 import { openTestPglite } from '../../hq/pglite-template.ts';
 import { storeKeys, until } from './durable-support.ts';
+import { AT, earn, ensureMember } from './store-fixture.ts';
 
 let db: SqlDb;
 let hub: Hub;
+let hubUrl: string;
 let fx: GatewayFixture;
 let disk: GatedDisk;
 
@@ -26,6 +34,7 @@ beforeAll(async () => {
   db = await openTestPglite();
   const started = await startHub(db);
   hub = started.hub;
+  hubUrl = started.url;
   const token = await enroll(db, started.url, 'test-store', 'device-1');
   disk = gatedDisk();
   fx = await startGateway(
@@ -88,6 +97,98 @@ describe('the uploader and the WAL fsync', () => {
     } finally {
       disk.release();
       await till.close();
+    }
+  }, 60_000);
+});
+
+/** Timers run by hand: `fire()` runs the pending callback; `delays` is every delay asked for. */
+function manualTimers(): Timers & { delays: number[]; fire(): void } {
+  let pending: { fn: () => void; id: number } | null = null;
+  let id = 0;
+  const delays: number[] = [];
+  return {
+    delays,
+    setTimeout: (fn, ms) => {
+      delays.push(ms);
+      pending = { fn, id: ++id };
+      return id;
+    },
+    clearTimeout: (h) => {
+      if (pending?.id === h) pending = null;
+    },
+    fire: () => {
+      const next = pending;
+      pending = null;
+      next?.fn();
+    },
+  };
+}
+
+describe('the uploader nudged by the durable watermark', () => {
+  it('runs within nudgeDelayMs of a group reaching the disk, not at the next poll, and not before', async () => {
+    const token = await enroll(db, hubUrl, 'store-2', 'device-2');
+    const dir = makeTempDir('le-nudge-');
+    const gate = gatedDisk();
+    const ledger = openLedger(dir.file('store.db'), { seams: gate.seams });
+    const timers = manualTimers();
+    const sync = createSyncService({
+      ledger,
+      client: createHqClient({ url: hubUrl, token }),
+      deviceId: 'device-2',
+      logger: silentLogger,
+      pollMs: 600_000,
+      nudgeDelayMs: 500,
+      timers,
+    });
+    try {
+      earn(ledger, 'store-2', 'first', 'n1', 5); // a FULL commit: durable at once
+      sync.start();
+      timers.fire();
+      await until(() => timers.delays.at(-1) === 600_000, 'the first cycle ends and waits for the poll');
+      expect((await audit(db, 'device-2')).ackedSeq).toBe(1);
+
+      // A till group whose fsync is held: no nudge yet.
+      ensureMember(ledger, 'n2');
+      gate.hold();
+      const wal = ledger.groupSync!;
+      const work = () => ({
+        commit: {
+          idempotencyKey: 'group-1',
+          type: 'sale',
+          at: AT,
+          programVersion: 1,
+          storeId: 'store-2',
+          postings: [
+            {
+              owner: { member: 'n2' },
+              asset: 'points' as const,
+              bucket: 'available' as const,
+              kind: 'earn',
+              amount: 7,
+              lot: { availableAt: AT, expiresAt: null },
+            },
+          ],
+          response: { ok: true },
+        },
+        value: null,
+      });
+      wal.deferred(1, () => runBatch(ledger.db, [work], () => new Date()));
+      const flushed = wal.durable();
+      await until(() => gate.waiting > 0, 'the fsync waits at the gate');
+      expect(timers.delays.at(-1)).toBe(600_000);
+
+      // The fsync completes: the uploader is due in nudgeDelayMs, and sends the group.
+      gate.release();
+      await flushed;
+      expect(timers.delays.at(-1)).toBe(500);
+      timers.fire();
+      await until(async () => (await audit(db, 'device-2')).ackedSeq === 2, 'hq acks the group');
+      expect((await audit(db, 'device-2')).keys).toEqual(storeKeys(ledger.db, 'device-2').map((k) => k.key));
+    } finally {
+      gate.release();
+      await sync.stop();
+      ledger.close();
+      dir.remove();
     }
   }, 60_000);
 });
