@@ -15,23 +15,42 @@
  * the oldest such group. Nothing needs storing: at open the gateway flushes what the files
  * hold (wal-sync.ts `flushAtOpen`), so after a restart every entry found is durable.
  */
+/** Where the uploader's tables end: entries' seq, members' and cards' rowids. */
+export interface DurableMark {
+  seq: number;
+  member: number;
+  card: number;
+}
+
+const ALL: DurableMark = {
+  seq: Number.MAX_SAFE_INTEGER,
+  member: Number.MAX_SAFE_INTEGER,
+  card: Number.MAX_SAFE_INTEGER,
+};
+
 export class DurableSeq {
-  /** Deferred groups with entries whose fsync has not completed: numbered, oldest first. */
-  private pending: Array<{ group: number; after: number }> = [];
+  /** Deferred groups that wrote rows the uploader reads, fsync not completed: numbered, oldest first. */
+  private pending: Array<{ group: number; after: DurableMark }> = [];
   private groups = 0;
   private readonly listeners = new Set<() => void>();
 
-  /** `lastSeq` reads the highest committed sequence on the connection (`MAX(seq)`, a primary-key seek). */
-  constructor(private readonly lastSeq: () => number) {}
+  /**
+   * `mark` reads the highest entry seq, and the highest member and card rowids, on the
+   * connection (each a primary-key seek). Members enrolled and cards issued in a group go up
+   * with a batch too (docs/sync.md), so they are held the same way as its entries.
+   */
+  constructor(private readonly mark: () => DurableMark) {}
 
-  /** Before a deferred group commits: remembers where its entries start; returns its number. */
-  begin(): { group: number; after: number } {
-    return { group: ++this.groups, after: this.lastSeq() };
+  /** Before a deferred group commits: remembers where its rows start; returns its number. */
+  begin(): { group: number; after: DurableMark } {
+    return { group: ++this.groups, after: this.mark() };
   }
 
-  /** After the group's COMMIT (or its rollback): holds the watermark if it posted entries. */
-  end(mark: { group: number; after: number }): void {
-    if (this.lastSeq() > mark.after) this.pending.push(mark);
+  /** After the group's COMMIT (or its rollback): holds the watermark if it wrote such rows. */
+  end(begun: { group: number; after: DurableMark }): void {
+    const now = this.mark();
+    const { after } = begun;
+    if (now.seq > after.seq || now.member > after.member || now.card > after.card) this.pending.push(begun);
   }
 
   /** The number of the last group begun: an fsync started now covers every group up to it. */
@@ -55,8 +74,13 @@ export class DurableSeq {
 
   /** The highest sequence that is on disk: entries at or below it may be sent to head office. */
   ceiling(): number {
+    return this.ceilings().seq;
+  }
+
+  /** The same for members' and cards' rowids (what `membersToUpload` may read). */
+  ceilings(): DurableMark {
     const oldest = this.pending[0];
-    return oldest === undefined ? Number.MAX_SAFE_INTEGER : oldest.after;
+    return oldest === undefined ? ALL : oldest.after;
   }
 
   /** Whether some committed entries still wait for their fsync. */

@@ -57,7 +57,7 @@ export class Ledger {
     options: { now?: () => Date; seams?: WalSyncSeams } = {},
   ) {
     this.now = options.now ?? (() => new Date());
-    this.durable = new DurableSeq(() => outbox.lastSeq(db));
+    this.durable = new DurableSeq(() => outbox.durableMark(db));
     this.groupSync = WalSync.of(db, { watermark: this.durable, seams: options.seams });
     // What the files hold now counts as durable (durable-seq.ts): make it so.
     if (this.groupSync) flushAtOpen(db);

@@ -166,3 +166,13 @@ export function pendingCount(db: Db): number {
 export function lastSeq(db: Db): number {
   return one<{ s: number | null }>(db, 'SELECT MAX(seq) AS s FROM entries')?.s ?? 0;
 }
+
+/** The durable watermark's mark (durable-seq.ts): the last entry seq, member and card rowids. */
+export function durableMark(db: Db): { seq: number; member: number; card: number } {
+  const row = one<{ s: number | null; m: number | null; c: number | null }>(
+    db,
+    `SELECT (SELECT MAX(seq) FROM entries) AS s, (SELECT MAX(rowid) FROM members) AS m,
+       (SELECT MAX(rowid) FROM cards) AS c`,
+  );
+  return { seq: row?.s ?? 0, member: row?.m ?? 0, card: row?.c ?? 0 };
+}

@@ -118,7 +118,8 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
     const entries = opts.ledger.entriesAfter(acked, batchSize);
     const last = entries[entries.length - 1];
     if (!last) return null;
-    const fresh = membersToUpload(db);
+    // Members and cards only as far as they are on disk, as the entries (ledger/durable-seq.ts).
+    const fresh = membersToUpload(db, 500, opts.ledger.durable.ceilings());
     const members = fresh.members.filter((m) => !inFlight.has(m.id));
     const ids = new Set(members.map((m) => m.id));
     const batch: LedgerBatch = {

@@ -22,7 +22,7 @@ import { makeTempDir } from '../../fakes/temp-dir.ts';
 import { enroll, startHub } from '../../hq/hub-fixture.ts';
 import { openTestPglite } from '../../hq/pglite-template.ts';
 import { storeKeys, until } from './durable-support.ts';
-import { AT, earn, ensureMember } from './store-fixture.ts';
+import { AT, earn } from './store-fixture.ts';
 
 let db: SqlDb;
 let hub: Hub;
@@ -147,8 +147,9 @@ describe('the uploader nudged by the durable watermark', () => {
       await until(() => timers.delays.at(-1) === 600_000, 'the first cycle ends and waits for the poll');
       expect((await audit(db, 'device-2')).ackedSeq).toBe(1);
 
-      // A till group whose fsync is held: no nudge yet.
-      ensureMember(ledger, 'n2');
+      // A sale committed with FULL (durable, not yet sent), then a till group whose fsync is
+      // held and which enrolls a member: no nudge yet.
+      earn(ledger, 'store-2', 'second', 'n1', 3);
       gate.hold();
       const wal = ledger.groupSync!;
       const work = () => ({
@@ -158,12 +159,13 @@ describe('the uploader nudged by the durable watermark', () => {
           at: AT,
           programVersion: 1,
           storeId: 'store-2',
+          effects: { members: [{ id: 'n2', firstName: 'New', tier: 'bronze', enrolledAt: AT }] },
           postings: [
             {
               owner: { member: 'n2' },
               asset: 'points' as const,
               bucket: 'available' as const,
-              kind: 'earn',
+              kind: 'earn' as const,
               amount: 7,
               lot: { availableAt: AT, expiresAt: null },
             },
@@ -175,6 +177,11 @@ describe('the uploader nudged by the durable watermark', () => {
       wal.deferred(1, () => runBatch(ledger.db, [work], () => new Date()));
       const flushed = wal.durable();
       await until(() => gate.waiting > 0, 'the fsync waits at the gate');
+      // An upload now sends the durable sale, without the held group or the member it enrolled.
+      await sync.runOnce();
+      expect((await audit(db, 'device-2')).ackedSeq).toBe(2);
+      const hqMember = () => db.query<{ id: string }>("SELECT id FROM members WHERE id = 'n2'");
+      expect(await hqMember()).toEqual([]);
       expect(timers.delays.at(-1)).toBe(600_000);
 
       // The fsync completes: the uploader is due in nudgeDelayMs, and sends the group.
@@ -182,7 +189,8 @@ describe('the uploader nudged by the durable watermark', () => {
       await flushed;
       expect(timers.delays.at(-1)).toBe(500);
       timers.fire();
-      await until(async () => (await audit(db, 'device-2')).ackedSeq === 2, 'hq acks the group');
+      await until(async () => (await audit(db, 'device-2')).ackedSeq === 3, 'hq acks the group');
+      expect(await hqMember()).toEqual([{ id: 'n2' }]);
       expect((await audit(db, 'device-2')).keys).toEqual(storeKeys(ledger.db, 'device-2').map((k) => k.key));
     } finally {
       gate.release();
