@@ -12,8 +12,9 @@
  * Everything committed with the connection's own `synchronous = FULL` is durable when its
  * COMMIT returns; only deferred groups are ever pending, so the watermark is "everything"
  * unless a deferred group with entries waits for its fsync, and then the entry just before
- * the oldest such group. Nothing needs storing: at open the gateway flushes what the files
- * hold (wal-sync.ts `flushAtOpen`), so after a restart every entry found is durable.
+ * the oldest such group. A failed fsync leaves its groups pending: the next one to complete
+ * covers them. Nothing needs storing (no migration): at open the ledger flushes what the
+ * files hold (wal-sync.ts `flushAtOpen`), so after a restart every entry found is durable.
  */
 /** Where the uploader's tables end: entries' seq, members' and cards' rowids. */
 export interface DurableMark {
