@@ -14,7 +14,7 @@ import { createHostPolicy } from './http/host-policy.ts';
 import { HttpServer } from './http/server.ts';
 import { createKiosk, type Kiosk } from './kiosk/index.ts';
 import type { CheckedTap } from './kiosk/sessions.ts';
-import type { Ledger } from './ledger/index.ts';
+import type { Ledger, WalSyncSeams } from './ledger/index.ts';
 import type { Program } from './program/schema.ts';
 import { authenticityRefusal, tokenKeyOf } from './readers/card-check.ts';
 import { type IndicatorSeams, StoreIndicator } from './readers/indicator.ts';
@@ -42,6 +42,8 @@ export interface GatewayOptions {
    * real devices. Tests put the emulators here.
    */
   hardware?: Omit<ReaderDependencies, 'logger'> & IndicatorSeams;
+  /** The disk under the ledger's group commits (the WAL fsync); tests hold it behind a gate. */
+  disk?: WalSyncSeams;
 }
 
 /** A broker logger over our logger (aedes-style `(obj, msg)` calls). */
@@ -76,7 +78,7 @@ export class Gateway {
     const { config, logger } = options;
     const now = options.now ?? (() => new Date());
     this.startedAt = now().toISOString();
-    this.ledger = openStoreLedger(config, now);
+    this.ledger = openStoreLedger(config, now, options.disk);
     this.ops = new StoreOps({
       ledger: this.ledger,
       program: () => options.program,

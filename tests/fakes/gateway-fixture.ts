@@ -71,6 +71,8 @@ export const startGateway = async (
     hardware?: GatewayOptions['hardware'];
     /** Changes to the demo program (e.g. `cards.requireToken`). */
     program?: (program: Program) => Program;
+    /** The disk under the ledger's group commits (a gated fsync). */
+    disk?: GatewayOptions['disk'];
   } = {},
 ): Promise<GatewayFixture> => {
   const dir = makeTempDir('le-gw-');
@@ -78,7 +80,13 @@ export const startGateway = async (
   const demo = await loadDemoProgram();
   const program = extra.program ? extra.program(demo) : demo;
   const config = validateConfig(testConfigValue(dir.path, overrides), dir.path, null);
-  const gateway = new Gateway({ config, program, logger: silentLogger, hardware: extra.hardware });
+  const gateway = new Gateway({
+    config,
+    program,
+    logger: silentLogger,
+    hardware: extra.hardware,
+    disk: extra.disk,
+  });
   await seedDemoMembers(gateway, program);
   await gateway.start();
   return {

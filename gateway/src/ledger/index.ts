@@ -3,6 +3,7 @@ export { type BackupProgress, backup } from './backup.ts';
 export { effectiveStatus, type MemberPatch, type PinCheck } from './cards.ts';
 export { commit, commitMany } from './commit.ts';
 export { appliedMigrations, loadMigrations, migrate, type OpenOptions, openDatabase } from './database.ts';
+export { DurableSeq } from './durable-seq.ts';
 export { LedgerError, type LedgerErrorCode } from './errors.ts';
 export {
   type ImportOptions,
@@ -25,3 +26,4 @@ export {
 export { getRecords } from './records.ts';
 export type * from './types.ts';
 export { verify } from './verify.ts';
+export type { WalSyncSeams } from './wal-sync.ts';

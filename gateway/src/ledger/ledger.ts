@@ -3,6 +3,7 @@ import { type BackupProgress, backup } from './backup.ts';
 import * as cards from './cards.ts';
 import { commit, commitMany } from './commit.ts';
 import { type OpenOptions, openDatabase } from './database.ts';
+import { DurableSeq } from './durable-seq.ts';
 import { type ExpiringLot, findExpiredHolds, findExpiredLots, spentSince } from './expiry.ts';
 import { type ImportOptions, type ImportResult, type ImportRow, importMembers } from './import.ts';
 import {
@@ -30,10 +31,13 @@ import type {
   VerifyProblem,
 } from './types.ts';
 import { verify } from './verify.ts';
+import { flushAtOpen, WalSync, type WalSyncSeams } from './wal-sync.ts';
 
 export interface LedgerOptions extends OpenOptions {
   /** Wall clock for outbox `created_at` only (business times come from the transaction's `at`). */
   now?: () => Date;
+  /** The disk under the group commits (tests hold the WAL fsync behind a gate). */
+  seams?: WalSyncSeams;
 }
 
 /**
@@ -43,12 +47,20 @@ export interface LedgerOptions extends OpenOptions {
  */
 export class Ledger {
   private readonly now: () => Date;
+  /** How far the entries are on disk; the uploader reads only up to it (ledger/durable-seq.ts). */
+  readonly durable: DurableSeq;
+  /** Group commits with their WAL flush off the event loop; null where commits flush themselves. */
+  readonly groupSync: WalSync | null;
 
   constructor(
     readonly db: Db,
-    options: { now?: () => Date } = {},
+    options: { now?: () => Date; seams?: WalSyncSeams } = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.durable = new DurableSeq(() => outbox.durableMark(db));
+    this.groupSync = WalSync.of(db, { watermark: this.durable, seams: options.seams });
+    // What the files hold now counts as durable (durable-seq.ts): make it so.
+    if (this.groupSync) flushAtOpen(db);
   }
 
   commit(tx: LedgerCommit): CommitResult {
@@ -146,8 +158,9 @@ export class Ledger {
   markAckedThrough(ackedSeq: number, at: string): number {
     return outbox.markAckedThrough(this.db, ackedSeq, at);
   }
+  /** Entries after `afterSeq` that are on disk (never one whose group still waits for its fsync). */
   entriesAfter(afterSeq: number, limit: number): EntryRow[] {
-    return outbox.entriesAfter(this.db, afterSeq, limit);
+    return outbox.entriesAfter(this.db, afterSeq, limit, this.durable.ceiling());
   }
   pendingCount(): number {
     return outbox.pendingCount(this.db);
@@ -176,5 +189,5 @@ export class Ledger {
 }
 
 export function openLedger(path: string, options: LedgerOptions = {}): Ledger {
-  return new Ledger(openDatabase(path, options), { now: options.now });
+  return new Ledger(openDatabase(path, options), { now: options.now, seams: options.seams });
 }

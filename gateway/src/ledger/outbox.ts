@@ -59,17 +59,24 @@ function toEntry(r: RawEntry): EntryRow {
 }
 
 /**
- * Entries in device-sequence order after `afterSeq` (the sync batch body). A sale's entries
+ * Entries in device-sequence order after `afterSeq` and at most `ceiling` (the sync batch
+ * body; the ledger passes its durable watermark, ledger/durable-seq.ts). A sale's entries
  * carry the sale's id and total, for head office's average check (docs/sync.md).
  */
-export function entriesAfter(db: Db, afterSeq: number, limit: number): EntryRow[] {
+export function entriesAfter(
+  db: Db,
+  afterSeq: number,
+  limit: number,
+  ceiling = Number.MAX_SAFE_INTEGER,
+): EntryRow[] {
   return all<RawEntry & { sale_id: string | null; sale_total: number | null }>(
     db,
     `SELECT ${ENTRY_COLUMNS}, s.sale_id, json_extract(s.record, '$.total') AS sale_total
      FROM entries e JOIN transactions t ON t.id = e.tx_id
      LEFT JOIN sales s ON t.type = 'sale' AND s.sale_id = t.ref
-     WHERE e.seq > ? ORDER BY e.seq LIMIT ?`,
+     WHERE e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ?`,
     afterSeq,
+    ceiling,
     limit,
   ).map((r) => ({
     ...toEntry(r),
@@ -158,4 +165,14 @@ export function pendingCount(db: Db): number {
 
 export function lastSeq(db: Db): number {
   return one<{ s: number | null }>(db, 'SELECT MAX(seq) AS s FROM entries')?.s ?? 0;
+}
+
+/** The durable watermark's mark (durable-seq.ts): the last entry seq, member and card rowids. */
+export function durableMark(db: Db): { seq: number; member: number; card: number } {
+  const row = one<{ s: number | null; m: number | null; c: number | null }>(
+    db,
+    `SELECT (SELECT MAX(seq) FROM entries) AS s, (SELECT MAX(rowid) FROM members) AS m,
+       (SELECT MAX(rowid) FROM cards) AS c`,
+  );
+  return { seq: row?.s ?? 0, member: row?.m ?? 0, card: row?.c ?? 0 };
 }

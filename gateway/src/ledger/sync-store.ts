@@ -257,7 +257,15 @@ export function offersFor(db: Db, memberId: string): Array<{ id: string; body: u
 }
 
 /** Members enrolled at this store that hq has not been sent yet, with their cards. */
-export function membersToUpload(db: Db, limit = 500): { members: WireMember[]; cards: WireCard[] } {
+export function membersToUpload(
+  db: Db,
+  limit = 500,
+  /** The durable watermark (durable-seq.ts): rows past it may yet be lost to a power cut. */
+  ceilings: { member: number; card: number } = {
+    member: Number.MAX_SAFE_INTEGER,
+    card: Number.MAX_SAFE_INTEGER,
+  },
+): { members: WireMember[]; cards: WireCard[] } {
   const rows = all<{
     id: string;
     first_name: string;
@@ -272,8 +280,10 @@ export function membersToUpload(db: Db, limit = 500): { members: WireMember[]; c
     enrolled_at: string;
   }>(
     db,
-    `SELECT m.* FROM members m WHERE NOT EXISTS (SELECT 1 FROM sync_members s WHERE s.member_id = m.id)
+    `SELECT m.* FROM members m WHERE m.rowid <= ?
+       AND NOT EXISTS (SELECT 1 FROM sync_members s WHERE s.member_id = m.id)
      ORDER BY m.rowid LIMIT ?`,
+    ceilings.member,
     limit,
   );
   const members: WireMember[] = rows.map((r) => ({
@@ -300,8 +310,9 @@ export function membersToUpload(db: Db, limit = 500): { members: WireMember[]; c
       created_at: string;
     }>(
       db,
-      'SELECT uid, number, status, expires_at, pin_hash, created_at FROM cards WHERE member_id = ?',
+      'SELECT uid, number, status, expires_at, pin_hash, created_at FROM cards WHERE member_id = ? AND rowid <= ?',
       m.id,
+      ceilings.card,
     ))
       cards.push({
         uid: c.uid,

@@ -1,7 +1,14 @@
-import { close, fstat, fsync, open, stat } from 'node:fs';
+import { close, closeSync, existsSync, fstat, fsync, fsyncSync, open, openSync, stat } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
+import type { DurableSeq } from './durable-seq.ts';
 import type { Db } from './sql.ts';
+
+/** What a WalSync may be given instead of the real thing (tests hold the fsync behind a gate). */
+export interface WalSyncSeams {
+  /** Flushes a descriptor to disk; the default is fs.fsync on libuv's thread pool. */
+  fsync?: (fd: number) => Promise<void>;
+}
 
 /**
  * Group commits whose fsync runs off the event loop (docs/protocol.md: durable before answered).
@@ -26,7 +33,9 @@ import type { Db } from './sql.ts';
  *   never answered: the till sends it again under the same requestId.
  *
  * A read on the same connection between a group's commit and its fsync sees that group
- * (at most one fsync, ~1 ms, earlier than with FULL); a sale's own answer never does.
+ * (at most one fsync, ~1 ms, earlier than with FULL); a sale's own answer never does, and
+ * neither does the uploader: `watermark` (ledger/durable-seq.ts) holds the entries of each
+ * group until the fsync that covers it completes, and `entriesAfter` reads only below it.
  */
 export class WalSync {
   // A pragma that sets a value does so when it is prepared: these run through exec each time.
@@ -46,10 +55,15 @@ export class WalSync {
   /** Units between checkpoints: re-estimated from the frames each checkpoint finds. */
   private checkpointEvery = 64;
 
+  private readonly fsync: (fd: number) => Promise<void>;
+
   private constructor(
     private readonly db: Db,
     private readonly walPath: string,
+    private readonly watermark: DurableSeq | null,
+    seams: WalSyncSeams,
   ) {
+    this.fsync = seams.fsync ?? fsyncAsync;
     const synchronous = Number(db.pragma('synchronous', { simple: true }));
     this.autoPages = Number(db.pragma('wal_autocheckpoint', { simple: true }));
     this.checkpointFrames = this.autoPages;
@@ -61,11 +75,11 @@ export class WalSync {
    * otherwise (`:memory:`, a rollback journal, or a connection already not durable),
    * where commits go on as they are.
    */
-  static of(db: Db): WalSync | null {
+  static of(db: Db, options: { watermark?: DurableSeq; seams?: WalSyncSeams } = {}): WalSync | null {
     if (db.memory || db.readonly || db.inTransaction) return null;
     if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return null;
     if (Number(db.pragma('synchronous', { simple: true })) < 2) return null;
-    return new WalSync(db, `${db.name}-wal`);
+    return new WalSync(db, `${db.name}-wal`, options.watermark ?? null, options.seams ?? {});
   }
 
   /**
@@ -73,11 +87,13 @@ export class WalSync {
    * flush left to `durable()`. Nothing may be answered from it before `durable()` resolves.
    */
   deferred<T>(units: number, commitGroup: () => T): T {
+    const mark = this.watermark?.begin();
     this.db.exec(this.off);
     try {
       return commitGroup();
     } finally {
       this.db.exec(this.restore);
+      if (mark) this.watermark?.end(mark);
       this.unitsSinceCheckpoint += units;
       if (this.autoPages > 0 && this.unitsSinceCheckpoint >= this.checkpointEvery) {
         // The group is committed whatever the checkpoint does: a failed one is tried again as
@@ -103,9 +119,13 @@ export class WalSync {
     this.syncing = true;
     const waiting = this.waiters;
     this.waiters = [];
+    // Every group committed before this fsync starts is on disk once it completes.
+    const covers = this.watermark?.lastGroup ?? 0;
     this.fsyncWal()
       .then(
         () => {
+          // The watermark first: a group's answers and the uploader's nudge see it moved.
+          this.watermark?.flushed(covers);
           for (const w of waiting) w.resolve();
         },
         (error: unknown) => {
@@ -134,7 +154,7 @@ export class WalSync {
     const held = this.wal;
     if (held !== null) {
       // The usual case: flush the descriptor, and check meanwhile that it is still the log.
-      const [, onDisk] = await Promise.all([fsyncAsync(held.fd), inodeOf(this.walPath)]);
+      const [, onDisk] = await Promise.all([this.fsync(held.fd), inodeOf(this.walPath)]);
       if (onDisk === held.ino || onDisk === null) return;
     }
     if ((await inodeOf(this.walPath)) === null) return; // no log: all checkpointed and flushed
@@ -143,10 +163,10 @@ export class WalSync {
     const fd = await openAsync(this.walPath, 'r');
     const { ino } = await fstatAsync(fd);
     this.wal = { fd, ino };
-    await fsyncAsync(fd);
+    await this.fsync(fd);
     const dir = await openAsync(dirname(this.walPath), 'r');
     try {
-      await fsyncAsync(dir);
+      await this.fsync(dir);
     } finally {
       await closeAsync(dir);
     }
@@ -167,6 +187,25 @@ export class WalSync {
       this.checkpointEvery = Math.max(16, Math.floor(this.checkpointFrames / perUnit));
     }
     this.unitsSinceCheckpoint = 0;
+  }
+}
+
+/**
+ * Flushes a database's files as found at open. A process killed (not powered off) leaves
+ * frames written but not yet flushed in the operating system's cache; the new process reads
+ * them as committed, so they are flushed before anything (the uploader) treats them as
+ * durable (ledger/durable-seq.ts).
+ */
+export function flushAtOpen(db: Db): void {
+  if (db.memory || db.readonly) return;
+  for (const path of [`${db.name}-wal`, db.name]) {
+    if (!existsSync(path)) continue;
+    const fd = openSync(path, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 

@@ -37,6 +37,11 @@ export interface SyncServiceOptions {
   pageSize?: number;
   /** Pause between cycles once caught up. */
   pollMs?: number;
+  /**
+   * How soon after a till group reaches the disk the uploader runs (docs/sync.md): sales
+   * reach head office in about this long, and a busy store sends one batch per this long.
+   */
+  nudgeDelayMs?: number;
   backoff?: BackoffOptions;
   random?: () => number;
   timers?: Timers;
@@ -46,7 +51,7 @@ export interface SyncServiceOptions {
 
 export interface SyncService extends Service {
   stop(): Promise<void>;
-  /** Run a cycle soon (e.g. after a commit), without waiting for the poll. */
+  /** Run a cycle now, without waiting for the poll (after one in progress, if any). */
   nudge(): void;
   /** One full cycle now: upload everything, then pull every page. Throws what the cycle hit. */
   runOnce(): Promise<void>;
@@ -59,11 +64,16 @@ export interface SyncService extends Service {
  * whatever hq answers (an ack or a 409 gap). Pull: pages since the stored cursor, each
  * applied in one SQLite transaction. Failures back off exponentially with jitter; nothing
  * is lost across restarts because all state is in the ledger database.
+ *
+ * Only durable entries go up (`ledger.entriesAfter` stops at the durable watermark,
+ * ledger/durable-seq.ts), and each time the watermark moves the uploader is nudged, so a sale
+ * reaches head office within `nudgeDelayMs` rather than at the next poll.
  */
 export function createSyncService(opts: SyncServiceOptions): SyncService {
   const batchSize = opts.batchSize ?? 5000;
   const pageSize = opts.pageSize ?? 1000;
   const pollMs = opts.pollMs ?? 10_000;
+  const nudgeDelayMs = opts.nudgeDelayMs ?? 1000;
   const backoff = opts.backoff ?? { baseMs: 1000, maxMs: 5 * 60_000 };
   const random = opts.random ?? Math.random;
   const timers: Timers = opts.timers ?? {
@@ -74,6 +84,11 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
   const db = opts.ledger.db;
   const log = opts.logger.child('gw:sync');
   let timer: unknown = null;
+  /** When the scheduled cycle is due (ms since the epoch, by `now`). */
+  let dueAt = Number.POSITIVE_INFINITY;
+  /** A nudge came while a cycle ran: run another soon after it instead of waiting for the poll. */
+  let again: number | null = null;
+  let unsubscribe: (() => void) | null = null;
   let running: Promise<void> | null = null;
   let stopped = true;
   let attempt = 0;
@@ -103,7 +118,8 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
     const entries = opts.ledger.entriesAfter(acked, batchSize);
     const last = entries[entries.length - 1];
     if (!last) return null;
-    const fresh = membersToUpload(db);
+    // Members and cards only as far as they are on disk, as the entries (ledger/durable-seq.ts).
+    const fresh = membersToUpload(db, 500, opts.ledger.durable.ceilings());
     const members = fresh.members.filter((m) => !inFlight.has(m.id));
     const ids = new Set(members.map((m) => m.id));
     const batch: LedgerBatch = {
@@ -169,10 +185,22 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
   function schedule(ms: number) {
     if (stopped) return;
     if (timer !== null) timers.clearTimeout(timer);
+    dueAt = now().getTime() + ms;
     timer = timers.setTimeout(() => {
       timer = null;
+      dueAt = Number.POSITIVE_INFINITY;
       tick();
     }, ms);
+  }
+
+  /** A cycle within `ms` (one already due sooner stays); while backing off, the backoff decides. */
+  function soon(ms: number) {
+    if (stopped || attempt > 0) return;
+    if (running) {
+      again = Math.min(again ?? ms, ms);
+      return;
+    }
+    if (timer === null || dueAt > now().getTime() + ms) schedule(ms);
   }
 
   function tick() {
@@ -182,10 +210,13 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
         () => {
           attempt = 0;
           lastError = null;
-          schedule(pollMs);
+          const next = again ?? pollMs;
+          again = null;
+          schedule(next);
         },
         (error: unknown) => {
           lastError = error instanceof Error ? error.message : String(error);
+          again = null;
           if (stopped) return;
           const delay = backoffDelay(attempt++, backoff, random);
           log.warn('sync failed; retrying', { error: lastError, delayMs: delay, attempt });
@@ -203,11 +234,14 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
     start() {
       stopped = false;
       abort = new AbortController();
+      unsubscribe = opts.ledger.durable.onDurable(() => soon(nudgeDelayMs));
       report();
       schedule(0);
     },
     async stop() {
       stopped = true;
+      unsubscribe?.();
+      unsubscribe = null;
       if (timer !== null) timers.clearTimeout(timer);
       timer = null;
       abort.abort();
@@ -215,7 +249,9 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
       opts.client.close();
     },
     nudge() {
-      if (!stopped && !running) schedule(0);
+      if (stopped) return;
+      if (running) again = 0;
+      else schedule(0);
     },
     runOnce: () => cycle(),
     progress,

@@ -59,7 +59,7 @@ export class StoreOps {
   readonly queue: WriteQueue<CommittedEvent[]>;
 
   constructor(readonly deps: StoreDeps) {
-    this.queue = new WriteQueue(deps.ledger.db, deps.now);
+    this.queue = new WriteQueue(deps.ledger.db, deps.now, deps.ledger.groupSync);
   }
 
   engineContext(now: Date): EngineContext {

@@ -1,6 +1,6 @@
 import { type BatchOutcome, type BatchWork, runBatch } from '../ledger/batch.ts';
 import type { Db } from '../ledger/sql.ts';
-import { WalSync } from '../ledger/wal-sync.ts';
+import type { WalSync } from '../ledger/wal-sync.ts';
 
 interface Pending<T> {
   work: BatchWork<T>;
@@ -14,19 +14,19 @@ interface Pending<T> {
  *
  * On a WAL database the group's fsync runs off the event loop (ledger/wal-sync.ts): a group
  * is answered once its fsync is done, and the next group is decided and written meanwhile.
+ * The ledger's WalSync is shared with its durable watermark, so the uploader never reads a
+ * group before that fsync (ledger/durable-seq.ts).
  */
 export class WriteQueue<T> {
   private queue: Pending<T>[] = [];
   private scheduled = false;
-  private readonly wal: WalSync | null;
-
   constructor(
     private readonly db: Db,
     private readonly now: () => Date,
+    /** The ledger's `groupSync` (null: each commit flushes itself). */
+    private readonly wal: WalSync | null,
     private readonly maxBatch = 512,
-  ) {
-    this.wal = WalSync.of(db);
-  }
+  ) {}
 
   submit(work: BatchWork<T>): Promise<BatchOutcome<T>> {
     return new Promise((resolve) => {

@@ -1,5 +1,6 @@
 /** A store for sync tests: a real SQLite ledger driven with simple earn / spend transactions. */
 import type { Asset, Posting } from '../../../gateway/src/domain/ledger-types.ts';
+import { runBatch } from '../../../gateway/src/ledger/batch.ts';
 import { type Ledger, openLedger } from '../../../gateway/src/ledger/ledger.ts';
 import type { ChangesPage, WireBalance } from '../../../gateway/src/sync/wire.ts';
 
@@ -87,6 +88,36 @@ export function spend(
     response: { ok: true },
   });
   return true;
+}
+
+/**
+ * An earning committed as the till write queue commits a group (its WAL flush deferred,
+ * ledger/wal-sync.ts); resolves once its fsync completes. Needs a file ledger.
+ */
+export function earnDeferred(ledger: Ledger, storeId: string, key: string, memberId: string, amount: number) {
+  ensureMember(ledger, memberId);
+  const wal = ledger.groupSync;
+  if (!wal) throw new Error('earnDeferred needs a WAL file ledger');
+  const commit = {
+    idempotencyKey: key,
+    type: 'sale',
+    at: AT,
+    programVersion: 1,
+    storeId,
+    postings: [
+      {
+        owner: { member: memberId },
+        asset: 'points' as const,
+        bucket: 'available' as const,
+        kind: 'earn' as const,
+        amount,
+        lot: { availableAt: AT, expiresAt: null },
+      },
+    ],
+    response: { ok: true },
+  };
+  wal.deferred(1, () => runBatch(ledger.db, [() => ({ commit, value: null })], () => new Date()));
+  return wal.durable();
 }
 
 /** `n` earnings spread over `members` members, group-committed 500 at a time (fast set-up). */

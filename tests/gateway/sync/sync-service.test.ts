@@ -6,7 +6,8 @@ import { type BatchAnswer, type HqClient, HqClientError } from '../../../gateway
 import { checkOfflineSpend, durationMs } from '../../../gateway/src/sync/offline-caps.ts';
 import { createSyncService, type SyncProgress, type Timers } from '../../../gateway/src/sync/sync-service.ts';
 import type { ChangesPage, LedgerBatch } from '../../../gateway/src/sync/wire.ts';
-import { earn, openStore } from './store-fixture.ts';
+import { makeTempDir } from '../../fakes/temp-dir.ts';
+import { earn, earnDeferred, openStore } from './store-fixture.ts';
 
 /** Timers run by hand: `fire()` runs the earliest pending callback and returns its delay. */
 function manualTimers(): Timers & { delays: number[]; fire(): number | undefined } {
@@ -135,6 +136,80 @@ describe('sync service', () => {
     await sync.runOnce();
     expect(hq.state.batches.at(-1)).toMatchObject({ fromSeq: 2, toSeq: 5 });
     ledger.close();
+  });
+});
+
+describe('the uploader nudged when till groups reach the disk', () => {
+  it('runs nudgeDelayMs after a group is flushed instead of at the poll, and never cuts a backoff short', async () => {
+    const dir = makeTempDir('le-nudge-');
+    const ledger = openStore(dir.file('store.db'));
+    const hq = fakeHq();
+    hq.state.down = false;
+    // The changes pull waits while `pullGate` is set: a cycle held in progress.
+    let pullGate: Promise<void> | null = null;
+    const client = {
+      ...hq.client,
+      getChanges: async (...args: Parameters<typeof hq.client.getChanges>) => {
+        await pullGate;
+        return hq.client.getChanges(...args);
+      },
+    };
+    const timers = manualTimers();
+    const sync = createSyncService({
+      ledger,
+      client,
+      deviceId: 'gw',
+      logger: silentLogger,
+      pollMs: 60_000,
+      nudgeDelayMs: 250,
+      backoff: { baseMs: 5000, maxMs: 5000 },
+      random: () => 1,
+      timers,
+    });
+    const cycle = async () => {
+      timers.fire();
+      for (let i = 0; i < 5; i++) await settle();
+    };
+    try {
+      // A group reaches the disk while a cycle runs: the next cycle comes 250 ms after it.
+      let openPull = () => {};
+      pullGate = new Promise((r) => {
+        openPull = r;
+      });
+      sync.start();
+      timers.fire();
+      await earnDeferred(ledger, 's', 'g1', 'm1', 5);
+      expect(timers.delays).toEqual([0]);
+      pullGate = null;
+      openPull();
+      for (let i = 0; i < 5; i++) await settle();
+      expect(timers.delays).toEqual([0, 250]);
+      await cycle();
+      expect(hq.state.batches.map((b) => b.toSeq)).toEqual([1]);
+      expect(timers.delays.at(-1)).toBe(60_000);
+
+      // Idle, waiting for the poll: a flushed group brings the cycle forward to 250 ms.
+      await earnDeferred(ledger, 's', 'g2', 'm1', 5);
+      expect(timers.delays.at(-1)).toBe(250);
+      await cycle();
+      expect(hq.state.batches.map((b) => b.toSeq)).toEqual([1, 2]);
+
+      // hq down: the cycle fails and backs off 5 s; a flushed group does not cut that short.
+      hq.state.down = true;
+      sync.nudge();
+      await cycle();
+      expect(timers.delays.at(-1)).toBe(5000);
+      const asked = timers.delays.length;
+      await earnDeferred(ledger, 's', 'g3', 'm1', 5);
+      expect(timers.delays.length).toBe(asked);
+      hq.state.down = false;
+      await cycle();
+      expect(hq.state.batches.map((b) => b.toSeq)).toEqual([1, 2, 3]);
+    } finally {
+      await sync.stop();
+      ledger.close();
+      dir.remove();
+    }
   });
 });
 
