@@ -18,7 +18,8 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket } from 'aedes';
 import { type GatewayStatus, requestTopicOwner, topics } from '../contract/index.ts';
 import type { ClientRegistry } from './clients.ts';
-import { type BrokerMetrics, createBrokerMetrics, snapshotMetrics } from './metrics.ts';
+import { type BrokerMetrics, count, createBrokerMetrics, snapshotMetrics } from './metrics.ts';
+import { createOutboundGuard, DEFAULT_OUTBOUND_LIMITS, type OutboundLimits } from './outbound-guard.ts';
 import { guardPacketSize } from './packet-guard.ts';
 import { createPolicyHooks } from './policy.ts';
 import { createRequestRouter, type RequestHandler } from './request-router.ts';
@@ -41,9 +42,13 @@ export interface BrokerOptions {
   maxPayloadBytes?: number;
   /** A packet announcing more than this closes the connection before it is buffered. */
   maxPacketBytes?: number;
+  /** What one client may cost the others (docs/troubleshooting.md "MQTT broker: refused and disconnected clients"). */
+  limits?: BrokerLimits;
   logger?: BrokerLogger;
   onRequest: RequestHandler;
 }
+
+export interface BrokerLimits extends Partial<OutboundLimits> {}
 
 export interface PublishOptions {
   qos?: 0 | 1;
@@ -102,6 +107,15 @@ const hasListener = async (instance: Aedes, topic: string): Promise<boolean> => 
   return (await stored.call(persistence, topic)).length > 0;
 };
 
+/** The keys of `source` that are set, so `undefined` never overrides a default. */
+const pickDefined = <T extends object, K extends keyof T>(
+  source: T | undefined,
+  keys: K[],
+): Partial<Pick<T, K>> =>
+  Object.fromEntries(keys.filter((k) => source?.[k] !== undefined).map((k) => [k, source?.[k]])) as Partial<
+    Pick<T, K>
+  >;
+
 export function createBroker(options: BrokerOptions): Broker {
   const { clients, onRequest } = options;
   const log = options.logger ?? silent;
@@ -150,6 +164,14 @@ export function createBroker(options: BrokerOptions): Broker {
     });
   };
 
+  const outbound = createOutboundGuard(
+    { ...DEFAULT_OUTBOUND_LIMITS, ...pickDefined(options.limits, ['maxQueuedBytes', 'maxInFlight']) },
+    (client, reason, figures) => {
+      count(metrics.slowClients, reason);
+      log.warn({ clientId: client.id, reason, ...figures }, 'client too slow: disconnected');
+    },
+  );
+
   const ws = createWebSocketGate({ maxPacketBytes, accept, logger: log });
 
   const setStatus = (status: GatewayStatus): Promise<void> =>
@@ -173,7 +195,18 @@ export function createBroker(options: BrokerOptions): Broker {
     async start(signal) {
       if (aedes) throw new Error('broker already started');
       signal?.throwIfAborted();
-      const instance = await Aedes.createBroker({ ...hooks, connectTimeout: 10_000 });
+      const instance = await Aedes.createBroker({
+        ...hooks,
+        connectTimeout: 10_000,
+        // A socket that has not drained for this long is a client that stopped reading.
+        drainTimeout: 10_000,
+        preConnect: (client, _packet, done) => {
+          outbound.watch(client);
+          done(null, true);
+        },
+        authorizeForward: (client, packet) => outbound.authorizeForward(client, packet),
+      });
+      outbound.attach(instance);
       instance.on('clientError', (client, err) => log.debug({ clientId: client.id, err }, 'client error'));
       instance.on('connectionError', (client, err) =>
         log.debug({ clientId: client.id, err }, 'connection error'),

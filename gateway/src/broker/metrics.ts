@@ -25,6 +25,8 @@ export interface BrokerMetrics {
   internalErrors: number;
   /** Connections closed for announcing a packet above the hard limit. */
   oversizePackets: number;
+  /** Clients disconnected for not keeping up (outbound-guard.ts): `bytes`, `in-flight`, `writes`. */
+  slowClients: ReasonCounter;
 }
 
 const counter = (): ReasonCounter => ({ total: 0, byReason: {} });
@@ -39,6 +41,7 @@ export function createBrokerMetrics(): BrokerMetrics {
     requests: 0,
     internalErrors: 0,
     oversizePackets: 0,
+    slowClients: counter(),
   };
 }
 
