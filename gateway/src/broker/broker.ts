@@ -200,7 +200,8 @@ export function createBroker(options: BrokerOptions): Broker {
         connectTimeout: 10_000,
         // A socket that has not drained for this long is a client that stopped reading.
         drainTimeout: 10_000,
-        preConnect: (client, _packet, done) => {
+        preConnect: (client, packet, done) => {
+          hooks.preConnect(client, packet);
           outbound.watch(client);
           done(null, true);
         },

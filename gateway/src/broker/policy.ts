@@ -3,7 +3,7 @@
  * defaults"): who may connect (clients.ts), publish and subscribe (acl.ts), and what a
  * refusal does. Anything not explicitly allowed is refused; nothing here throws.
  */
-import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import type { AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import { requestTopicOwner } from '../contract/index.ts';
 import { mayPublish, maySubscribe } from './acl.ts';
 import type { ClientIdentity, ClientRegistry } from './clients.ts';
@@ -29,6 +29,8 @@ export interface PolicyDeps {
 }
 
 export interface PolicyHooks {
+  /** Sees the CONNECT before aedes names the client (an empty client id is given one). */
+  preConnect(client: Client, packet: ConnectPacket): void;
   authenticate(
     client: Client,
     username: string | undefined,
@@ -46,9 +48,17 @@ export interface PolicyHooks {
 /** Where refused publishes go: a `$` topic nobody may subscribe to (acl.ts) and no router reads. */
 export const DROPPED_TOPIC = '$SYS/loyalty-edge/dropped';
 
-const notAuthorized = (): AuthenticateError =>
-  // MQTT 3.1.1 CONNACK return code 5, "not authorized" (docs/protocol.md §1).
-  Object.assign(new Error('not authorized'), { returnCode: 5 as AuthenticateError['returnCode'] });
+/** MQTT 3.1.1 §3.2.2.3 CONNACK return codes the policy answers with. */
+const IDENTIFIER_REJECTED = 2;
+const NOT_AUTHORIZED = 5;
+type ReturnCode = typeof IDENTIFIER_REJECTED | typeof NOT_AUTHORIZED;
+
+const refusal = (code: ReturnCode): AuthenticateError =>
+  // 5 "not authorized": anonymous or wrong credentials (docs/protocol.md §1);
+  // 2 "identifier rejected": a client id that is not the client's own (docs/till-guide.md).
+  Object.assign(new Error(code === NOT_AUTHORIZED ? 'not authorized' : 'identifier rejected'), {
+    returnCode: code as AuthenticateError['returnCode'],
+  });
 
 export function createPolicyHooks(deps: PolicyDeps): {
   hooks: PolicyHooks;
@@ -66,23 +76,42 @@ export function createPolicyHooks(deps: PolicyDeps): {
     packet.retain = false;
   };
 
-  /** Resolves true when the CONNECT may proceed; never rejects. */
-  const admit = async (client: Client, username?: string, password?: Buffer): Promise<boolean> => {
+  /** Clients that sent an empty client id with a clean session: aedes gave them a fresh one. */
+  const assignedIds = new WeakSet<Client>();
+
+  /**
+   * A client id is bound to the identity that logs in with it: its own id, or `{id}-…`
+   * (clients.ts ownerOfClientId). Sessions, persistent ones included, are keyed by client
+   * id (MQTT-3.1.2-4), so one identity can neither kick another's connection off
+   * (MQTT-3.1.4-2) nor resume its session and read its queued responses. Sessions live in
+   * memory, so a restart with another config cannot hand one over either.
+   */
+  const ownsClientId = (client: Client, identity: ClientIdentity): boolean =>
+    assignedIds.has(client) || clients.ownerOfClientId(client.id)?.id === identity.id;
+
+  /** Resolves null when the CONNECT may proceed, else the CONNACK code; never rejects. */
+  const admit = async (client: Client, username?: string, password?: Buffer): Promise<ReturnCode | null> => {
     if (!username || !password) {
       count(metrics.authFailures, 'anonymous');
-      return false;
+      return NOT_AUTHORIZED;
     }
     const identity = await clients.verify(username, password);
-    // An id that is another client's would let this client take over its session (MQTT-3.1.4-2).
-    const hijack = identity !== null && client.id !== identity.id && clients.get(client.id) !== undefined;
-    if (!identity || hijack) {
-      count(metrics.authFailures, identity ? 'client-id' : 'bad-credentials');
+    if (!identity) {
+      count(metrics.authFailures, 'bad-credentials');
       log.warn({ username, clientId: client.id }, 'connection refused');
-      return false;
+      return NOT_AUTHORIZED;
+    }
+    if (!ownsClientId(client, identity)) {
+      count(metrics.authFailures, 'client-id');
+      log.warn(
+        { username, clientId: client.id },
+        `connection refused: client id must be "${identity.id}" or start with "${identity.id}-"`,
+      );
+      return IDENTIFIER_REJECTED;
     }
     identities.set(client, identity);
     metrics.connections++;
-    return true;
+    return null;
   };
 
   /** Lets the PUBLISH through, or rewrites it into a drop; an Error only for an unknown client. */
@@ -122,6 +151,10 @@ export function createPolicyHooks(deps: PolicyDeps): {
   };
 
   const hooks: PolicyHooks = {
+    preConnect(client, packet) {
+      // MQTT-3.1.3-7/8: an empty client id only with a clean session, which then gets a fresh one.
+      if (!packet.clientId && packet.clean) assignedIds.add(client);
+    },
     authenticate(
       client: Client,
       username: string | undefined,
@@ -129,10 +162,10 @@ export function createPolicyHooks(deps: PolicyDeps): {
       done: (error: AuthenticateError | null, success: boolean | null) => void,
     ): void {
       void admit(client, username, password).then(
-        (ok) => done(ok ? null : notAuthorized(), ok),
+        (code) => done(code === null ? null : refusal(code), code === null),
         (err: unknown) => {
           log.error({ err }, 'authentication failed');
-          done(notAuthorized(), false);
+          done(refusal(NOT_AUTHORIZED), false);
         },
       );
     },
