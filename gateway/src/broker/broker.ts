@@ -18,6 +18,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket } from 'aedes';
 import { type GatewayStatus, requestTopicOwner, topics } from '../contract/index.ts';
 import type { ClientRegistry } from './clients.ts';
+import type { LoginThrottleOptions } from './login-throttle.ts';
 import { type BrokerMetrics, count, createBrokerMetrics, snapshotMetrics } from './metrics.ts';
 import { createOutboundGuard, DEFAULT_OUTBOUND_LIMITS, type OutboundLimits } from './outbound-guard.ts';
 import { guardPacketSize } from './packet-guard.ts';
@@ -44,6 +45,10 @@ export interface BrokerOptions {
   maxPacketBytes?: number;
   /** What one client may cost the others (docs/troubleshooting.md "MQTT broker: refused and disconnected clients"). */
   limits?: BrokerLimits;
+  /** Failed logins per address and per username (login-throttle.ts defaults). */
+  loginThrottle?: Partial<LoginThrottleOptions>;
+  /** Milliseconds for the rate limits; default performance.now (tests drive it). */
+  nowMs?: () => number;
   logger?: BrokerLogger;
   onRequest: RequestHandler;
 }
@@ -147,6 +152,8 @@ export function createBroker(options: BrokerOptions): Broker {
     metrics,
     log,
     maxPayloadBytes,
+    ...(options.nowMs ? { nowMs: options.nowMs } : {}),
+    ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
     onOversizeRequest: (topic, size) => void router.refuseOversize(topic, size, maxPayloadBytes),
     onRateLimitedRequest: (topic, payload) => void router.refuseRateLimited(topic, payload),
   });

@@ -11,7 +11,7 @@ export interface ReasonCounter {
 export interface BrokerMetrics {
   /** CONNECTs accepted (authenticated). */
   connections: number;
-  /** Refused CONNECTs: `anonymous`, `bad-credentials`. */
+  /** Refused CONNECTs: `anonymous`, `bad-credentials`, `client-id`, `rate-limited` (login-throttle.ts). */
   authFailures: ReasonCounter;
   /** Dropped client publishes: `acl`, `oversize`. */
   refusedPublishes: ReasonCounter;

@@ -7,10 +7,12 @@ import type { AuthenticateError, Client, ConnectPacket, PublishPacket, Subscript
 import { requestTopicOwner } from '../contract/index.ts';
 import { mayPublish, maySubscribe } from './acl.ts';
 import type { ClientIdentity, ClientRegistry } from './clients.ts';
+import { createLoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
 import { type BrokerMetrics, count } from './metrics.ts';
 import { RateLimiter } from './rate-limit.ts';
 
 export interface PolicyLogger {
+  debug(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }
@@ -24,8 +26,10 @@ export interface PolicyDeps {
   onOversizeRequest: (topic: string, size: number) => void;
   /** A request refused by the integration rate limit, to be answered RATE_LIMITED. */
   onRateLimitedRequest: (topic: string, payload: Buffer) => void;
-  /** Milliseconds, for the rate limit; default performance.now. */
+  /** Milliseconds, for the rate limits; default performance.now. */
   nowMs?: () => number;
+  /** Failed logins per address and per username (login-throttle.ts defaults). */
+  loginThrottle?: Partial<LoginThrottleOptions>;
 }
 
 export interface PolicyHooks {
@@ -50,15 +54,28 @@ export const DROPPED_TOPIC = '$SYS/loyalty-edge/dropped';
 
 /** MQTT 3.1.1 §3.2.2.3 CONNACK return codes the policy answers with. */
 const IDENTIFIER_REJECTED = 2;
+const SERVER_UNAVAILABLE = 3;
 const NOT_AUTHORIZED = 5;
-type ReturnCode = typeof IDENTIFIER_REJECTED | typeof NOT_AUTHORIZED;
+type ReturnCode = typeof IDENTIFIER_REJECTED | typeof SERVER_UNAVAILABLE | typeof NOT_AUTHORIZED;
+
+// 5 "not authorized": anonymous or wrong credentials (docs/protocol.md §1); 2 "identifier
+// rejected": a client id that is not the client's own; 3 "server unavailable": too many
+// failed logins, try later (docs/till-guide.md "Connecting").
+const messages: Record<ReturnCode, string> = {
+  [IDENTIFIER_REJECTED]: 'identifier rejected',
+  [SERVER_UNAVAILABLE]: 'too many failed logins: try later',
+  [NOT_AUTHORIZED]: 'not authorized',
+};
 
 const refusal = (code: ReturnCode): AuthenticateError =>
-  // 5 "not authorized": anonymous or wrong credentials (docs/protocol.md §1);
-  // 2 "identifier rejected": a client id that is not the client's own (docs/till-guide.md).
-  Object.assign(new Error(code === NOT_AUTHORIZED ? 'not authorized' : 'identifier rejected'), {
-    returnCode: code as AuthenticateError['returnCode'],
-  });
+  Object.assign(new Error(messages[code]), { returnCode: code as AuthenticateError['returnCode'] });
+
+/** The peer's address: the TCP socket's, or the HTTP request's for MQTT over WebSocket. */
+const addressOf = (client: Client): string | undefined => {
+  const raw = (client.conn as { remoteAddress?: string }).remoteAddress ?? client.req?.socket?.remoteAddress;
+  // An IPv4 peer on a dual-stack listener is `::ffff:a.b.c.d`: one address, one count.
+  return raw?.startsWith('::ffff:') ? raw.slice('::ffff:'.length) : raw;
+};
 
 export function createPolicyHooks(deps: PolicyDeps): {
   hooks: PolicyHooks;
@@ -67,6 +84,7 @@ export function createPolicyHooks(deps: PolicyDeps): {
   const { clients, metrics, log, maxPayloadBytes, onOversizeRequest, onRateLimitedRequest } = deps;
   const nowMs = deps.nowMs ?? (() => performance.now());
   const limiter = new RateLimiter();
+  const throttle = createLoginThrottle(deps.loginThrottle);
   const identities = new WeakMap<Client, ClientIdentity>();
 
   const drop = (packet: { topic: string; payload: Buffer | string; retain: boolean }): void => {
@@ -91,14 +109,31 @@ export function createPolicyHooks(deps: PolicyDeps): {
 
   /** Resolves null when the CONNECT may proceed, else the CONNACK code; never rejects. */
   const admit = async (client: Client, username?: string, password?: Buffer): Promise<ReturnCode | null> => {
+    const address = addressOf(client);
     if (!username || !password) {
       count(metrics.authFailures, 'anonymous');
+      throttle.failed(address, undefined, nowMs());
       return NOT_AUTHORIZED;
+    }
+    // Checked before the password: a guess made while waiting is not even looked at.
+    const verdict = throttle.check(address, username, nowMs());
+    if (!verdict.allowed) {
+      count(metrics.authFailures, 'rate-limited');
+      log.debug({ username, address, by: verdict.by, retryInMs: verdict.retryInMs }, 'login rate limited');
+      return SERVER_UNAVAILABLE;
     }
     const identity = await clients.verify(username, password);
     if (!identity) {
       count(metrics.authFailures, 'bad-credentials');
-      log.warn({ username, clientId: client.id }, 'connection refused');
+      const waitMs = throttle.failed(address, username, nowMs());
+      if (waitMs > 0) {
+        log.warn(
+          { username, clientId: client.id, address, waitMs },
+          'connection refused: login rate limited (too many failed logins from this address or for this username)',
+        );
+      } else {
+        log.warn({ username, clientId: client.id, address }, 'connection refused');
+      }
       return NOT_AUTHORIZED;
     }
     if (!ownsClientId(client, identity)) {
@@ -109,6 +144,7 @@ export function createPolicyHooks(deps: PolicyDeps): {
       );
       return IDENTIFIER_REJECTED;
     }
+    throttle.succeeded(address, username, nowMs());
     identities.set(client, identity);
     metrics.connections++;
     return null;

@@ -69,9 +69,12 @@ export interface RawClient {
   isClosed(): boolean;
 }
 
-/** Opens a socket, sends `first` and reads the CONNACK; later bytes are left unread unless `keepReading`. */
-export function rawClient(port: number, first?: Buffer): RawClient {
-  const socket = connect({ port, host: '127.0.0.1' });
+/**
+ * Opens a socket (from `localAddress`, e.g. 127.0.0.2, to look like another machine),
+ * sends `first` and resolves the CONNACK.
+ */
+export function rawClient(port: number, first?: Buffer, localAddress?: string): RawClient {
+  const socket = connect({ port, host: '127.0.0.1', ...(localAddress ? { localAddress } : {}) });
   let closedFlag = false;
   const closed = new Promise<void>((resolve) => {
     socket.once('close', () => {
