@@ -18,6 +18,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket } from 'aedes';
 import { type GatewayStatus, requestTopicOwner, topics } from '../contract/index.ts';
 import type { ClientRegistry } from './clients.ts';
+import { hasListener } from './has-listener.ts';
 import type { LoginThrottleOptions } from './login-throttle.ts';
 import { type BrokerMetrics, count, createBrokerMetrics, snapshotMetrics } from './metrics.ts';
 import { createOutboundGuard, DEFAULT_OUTBOUND_LIMITS, type OutboundLimits } from './outbound-guard.ts';
@@ -53,7 +54,12 @@ export interface BrokerOptions {
   onRequest: RequestHandler;
 }
 
-export interface BrokerLimits extends Partial<OutboundLimits> {}
+export interface BrokerLimits extends Partial<OutboundLimits> {
+  /** Imposed on a client that asks keepalive 0 (none) or more (MQTT 3.1.1 §3.1.2.10); default 300. */
+  maxKeepaliveSeconds?: number;
+  /** A packet begun and not complete this long after its first byte closes the connection; default 20. */
+  packetTimeoutSeconds?: number;
+}
 
 export interface PublishOptions {
   qos?: 0 | 1;
@@ -92,40 +98,13 @@ const silent: BrokerLogger = { debug: noop, info: noop, warn: noop, error: noop 
 const asBuffer = (payload: Buffer | string): Buffer =>
   typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
 
-/** What of aedes' internals tells who listens: its emitter's matcher and its persistence. */
-interface Listeners {
-  mq?: { _matcher?: { match?: (topic: string) => unknown[] } };
-  persistence?: { subscriptionsByTopic?: (topic: string) => Promise<unknown[]> };
-}
-
-/**
- * Whether a publish on `topic` would reach anyone: a connected client's or an in-process
- * subscription (aedes' emitter), or a persistent session's kept while its client is away
- * (aedes queues those). When aedes does not show these, the answer is yes.
- */
-const hasListener = async (instance: Aedes, topic: string): Promise<boolean> => {
-  const { mq, persistence } = instance as unknown as Listeners;
-  const match = mq?._matcher?.match;
-  const stored = persistence?.subscriptionsByTopic;
-  if (typeof match !== 'function' || typeof stored !== 'function') return true;
-  if (match.call(mq?._matcher, topic).length > 0) return true;
-  return (await stored.call(persistence, topic)).length > 0;
-};
-
-/** The keys of `source` that are set, so `undefined` never overrides a default. */
-const pickDefined = <T extends object, K extends keyof T>(
-  source: T | undefined,
-  keys: K[],
-): Partial<Pick<T, K>> =>
-  Object.fromEntries(keys.filter((k) => source?.[k] !== undefined).map((k) => [k, source?.[k]])) as Partial<
-    Pick<T, K>
-  >;
-
 export function createBroker(options: BrokerOptions): Broker {
   const { clients, onRequest } = options;
   const log = options.logger ?? silent;
   const maxPayloadBytes = options.maxPayloadBytes ?? 64 * 1024;
   const maxPacketBytes = options.maxPacketBytes ?? 4 * maxPayloadBytes;
+  const maxKeepalive = options.limits?.maxKeepaliveSeconds ?? 300;
+  const packetTimeoutMs = (options.limits?.packetTimeoutSeconds ?? 20) * 1000;
   const metrics = createBrokerMetrics();
   const sockets = new Set<Socket>();
   let aedes: Aedes | null = null;
@@ -164,15 +143,28 @@ export function createBroker(options: BrokerOptions): Broker {
       return;
     }
     aedes.handle(conn, req);
-    guardPacketSize(conn, maxPacketBytes, (announced) => {
-      metrics.oversizePackets++;
-      log.warn({ announced, limit: maxPacketBytes }, 'packet too large: connection closed');
+    const onStalled = (): void => {
+      metrics.stalledPackets++;
+      log.warn({ timeoutMs: packetTimeoutMs }, 'packet left half-sent: connection closed');
       conn.destroy();
-    });
+    };
+    guardPacketSize(
+      conn,
+      maxPacketBytes,
+      (announced) => {
+        metrics.oversizePackets++;
+        log.warn({ announced, limit: maxPacketBytes }, 'packet too large: connection closed');
+        conn.destroy();
+      },
+      { timeoutMs: packetTimeoutMs, onStalled },
+    );
   };
 
   const outbound = createOutboundGuard(
-    { ...DEFAULT_OUTBOUND_LIMITS, ...pickDefined(options.limits, ['maxQueuedBytes', 'maxInFlight']) },
+    {
+      maxQueuedBytes: options.limits?.maxQueuedBytes ?? DEFAULT_OUTBOUND_LIMITS.maxQueuedBytes,
+      maxInFlight: options.limits?.maxInFlight ?? DEFAULT_OUTBOUND_LIMITS.maxInFlight,
+    },
     (client, reason, figures) => {
       count(metrics.slowClients, reason);
       log.warn({ clientId: client.id, reason, ...figures }, 'client too slow: disconnected');
@@ -208,6 +200,8 @@ export function createBroker(options: BrokerOptions): Broker {
         // A socket that has not drained for this long is a client that stopped reading.
         drainTimeout: 10_000,
         preConnect: (client, packet, done) => {
+          // Keepalive 0 turns aedes' idle timer off: a silent client would keep its socket forever.
+          if (!packet.keepalive || packet.keepalive > maxKeepalive) packet.keepalive = maxKeepalive;
           hooks.preConnect(client, packet);
           outbound.watch(client);
           done(null, true);

@@ -27,6 +27,8 @@ export interface BrokerMetrics {
   oversizePackets: number;
   /** Clients disconnected for not keeping up (outbound-guard.ts): `bytes`, `in-flight`, `writes`. */
   slowClients: ReasonCounter;
+  /** Connections closed for a packet left half-sent (packet-guard.ts). */
+  stalledPackets: number;
 }
 
 const counter = (): ReasonCounter => ({ total: 0, byReason: {} });
@@ -42,6 +44,7 @@ export function createBrokerMetrics(): BrokerMetrics {
     internalErrors: 0,
     oversizePackets: 0,
     slowClients: counter(),
+    stalledPackets: 0,
   };
 }
 

@@ -81,6 +81,8 @@ const brokerLimits = z.strictObject({
     .min(64 * 1024)
     .optional(),
   maxInFlight: z.number().int().min(16).optional(),
+  maxKeepaliveSeconds: z.number().int().min(10).max(65_535).optional(),
+  packetTimeoutSeconds: z.number().int().min(1).max(600).optional(),
 });
 
 /** ISO-8601 duration-lite: `90s`, `15m`, `6h`, `2d`. */
