@@ -32,6 +32,16 @@ describe('broker isolation: a client that stops reading', () => {
     flooder.socket.pause();
 
     const honest = await Promise.all(['till-02', 'till-03'].map((id) => connectTill(fx.url, id)));
+    // The same requests before the flood, for the log's comparison.
+    const baseline: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      for (const till of honest) {
+        const started = performance.now();
+        await till.request('identify', { card: { uid: '04A1B2C3' } });
+        baseline.push(performance.now() - started);
+      }
+    }
+    const rssBefore = process.memoryUsage().rss;
     const latencies: number[] = [];
     let flooding = true;
     const ask = async (till: (typeof honest)[number]): Promise<number> => {
@@ -67,10 +77,14 @@ describe('broker isolation: a client that stops reading', () => {
     flooding = false;
     const answered = await Promise.all(asking);
     const sorted = [...latencies].sort((a, b) => a - b);
+    const before = [...baseline].sort((a, b) => a - b);
+    const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
     console.log(
-      `isolation: other tills answered ${answered.join('+')} requests during the flood; ` +
+      `isolation: before the flood p50 ${percentile(before, 50).toFixed(1)} ms, p99 ${percentile(before, 99).toFixed(1)} ms; ` +
+        `during it the other tills answered ${answered.join('+')} requests, ` +
         `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, ` +
-        `max ${sorted.at(-1)?.toFixed(1)} ms; broker metrics ${JSON.stringify(fx.gateway.broker.metrics().slowClients)}`,
+        `max ${sorted.at(-1)?.toFixed(1)} ms; RSS ${mb(rssBefore)} -> ${mb(process.memoryUsage().rss)}; ` +
+        `slow clients ${JSON.stringify(fx.gateway.broker.metrics().slowClients)}`,
     );
     expect(flooder.isClosed()).toBe(true);
     for (const n of answered) expect(n).toBeGreaterThan(0);
