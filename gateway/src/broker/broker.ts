@@ -11,6 +11,11 @@
  * `{online:false}` retained before closing, and a crash takes the broker and its
  * connections down with it, which every client sees as a disconnect. Retained messages
  * are kept in memory, so the gateway calls `setStatus()` again after each start.
+ *
+ * One client cannot cost the others (docs/troubleshooting.md "MQTT broker"): what waits
+ * for it is capped (outbound-guard.ts), a silent one is dropped on the keepalive imposed
+ * here, a half-sent or oversize packet closes its connection (packet-guard.ts), and
+ * failed logins wait (policy.ts, login-throttle.ts).
  */
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
