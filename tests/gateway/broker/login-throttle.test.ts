@@ -3,6 +3,7 @@
  * (gateway/src/broker/login-throttle.ts). The broker's clock is driven by the test; the
  * clients are real: mqtt.js, and raw sockets from other loopback addresses.
  */
+import { createServer } from 'node:http';
 import { connectAsync, type ErrorWithReasonCode } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLoginThrottle } from '../../../gateway/src/broker/login-throttle.ts';
@@ -95,6 +96,37 @@ describe('failed MQTT logins, rate limited', () => {
     expect(await login('till-01', secretOf('till-01'))).toBe(0);
     // Other usernames from a fresh address are not held back by till-01's wait.
     expect(await loginFrom('127.0.0.8', 'till-02', secretOf('till-02'))).toBe(0);
+  });
+
+  it('counts MQTT over WebSocket by the address of its HTTP connection', async () => {
+    await start();
+    const http = createServer((_req, res) => res.end());
+    h!.broker.attach(http);
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const address = http.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      for (let i = 0; i < 5; i++) {
+        const code = await connectAsync(`ws://127.0.0.1:${port}/mqtt`, {
+          username: 'kiosk-1',
+          password: `guess-${i}`,
+          clientId: 'kiosk-1-page',
+          reconnectPeriod: 0,
+        }).then(
+          async (c) => {
+            await c.endAsync(true);
+            return 0;
+          },
+          (err: ErrorWithReasonCode) => err.code ?? -1,
+        );
+        expect(code).toBe(5);
+      }
+      // The same address over TCP now waits.
+      expect(await login('till-01', secretOf('till-01'))).toBe(3);
+    } finally {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    }
   });
 
   it('anonymous clients stay refused with CONNACK 5 (docs/protocol.md §1)', async () => {
