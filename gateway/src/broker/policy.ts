@@ -136,6 +136,8 @@ export function createPolicyHooks(deps: PolicyDeps): {
       }
       return NOT_AUTHORIZED;
     }
+    // The secret is proven from this address, whatever the client id: a known pair (login-throttle.ts).
+    throttle.succeeded(address, username, nowMs());
     if (!ownsClientId(client, identity)) {
       count(metrics.authFailures, 'client-id');
       log.warn(
@@ -144,7 +146,6 @@ export function createPolicyHooks(deps: PolicyDeps): {
       );
       return IDENTIFIER_REJECTED;
     }
-    throttle.succeeded(address, username, nowMs());
     identities.set(client, identity);
     metrics.connections++;
     return null;
