@@ -271,7 +271,9 @@ export function buildAsyncApi(): Json {
         clientSecret: {
           type: 'userPassword',
           description:
-            'Username: the client id (till-01, kiosk-1, node-red); password: its secret. Anonymous: CONNACK 5',
+            'Username: the client id (till-01, kiosk-1, node-red); password: its secret. Anonymous: CONNACK 5. ' +
+            'MQTT client id: the id or `{id}-…`, else CONNACK 2. After five failed logins from an address or ' +
+            'for a username, attempts wait (1 s doubling to 60 s), refused meanwhile with CONNACK 3',
         },
       },
     },
