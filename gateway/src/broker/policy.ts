@@ -96,16 +96,30 @@ export function createPolicyHooks(deps: PolicyDeps): {
 
   /** Clients that sent an empty client id with a clean session: aedes gave them a fresh one. */
   const assignedIds = new WeakSet<Client>();
+  /** An empty id with a persistent session: refused (MQTT-3.1.3-8), there is no session to resume. */
+  const emptyPersistent = new WeakSet<Client>();
 
   /**
    * A client id is bound to the identity that logs in with it: its own id, or `{id}-…`
    * (clients.ts ownerOfClientId). Sessions, persistent ones included, are keyed by client
    * id (MQTT-3.1.2-4), so one identity can neither kick another's connection off
-   * (MQTT-3.1.4-2) nor resume its session and read its queued responses. Sessions live in
-   * memory, so a restart with another config cannot hand one over either.
+   * (MQTT-3.1.4-2) nor resume its session and read its queued responses. An id that names
+   * another identity is refused (CONNACK 2); one that names nobody — what a client library
+   * makes up, `mqttjs_…`, `mosq-…` — is held as `{id}-{clientId}` inside the broker, so it
+   * is bound all the same and the client needs no change (the contract, docs/protocol.md §1,
+   * asks nothing of client ids). Sessions live in memory, so a restart with another config
+   * cannot hand one over either.
    */
-  const ownsClientId = (client: Client, identity: ClientIdentity): boolean =>
-    assignedIds.has(client) || clients.ownerOfClientId(client.id)?.id === identity.id;
+  const bindClientId = (client: Client, identity: ClientIdentity): boolean => {
+    if (assignedIds.has(client)) return true;
+    if (emptyPersistent.has(client)) return false;
+    const owner = clients.ownerOfClientId(client.id);
+    if (owner !== undefined) return owner.id === identity.id;
+    // Before aedes looks the session up or registers the connection (aedes handlers/connect.js:
+    // every step after authenticate reads client.id).
+    client.id = `${identity.id}-${client.id}`;
+    return true;
+  };
 
   /** Resolves null when the CONNECT may proceed, else the CONNACK code; never rejects. */
   const admit = async (client: Client, username?: string, password?: Buffer): Promise<ReturnCode | null> => {
@@ -138,11 +152,11 @@ export function createPolicyHooks(deps: PolicyDeps): {
     }
     // The secret is proven from this address, whatever the client id: a known pair (login-throttle.ts).
     throttle.succeeded(address, username, nowMs());
-    if (!ownsClientId(client, identity)) {
+    if (!bindClientId(client, identity)) {
       count(metrics.authFailures, 'client-id');
       log.warn(
         { username, clientId: client.id },
-        `connection refused: client id must be "${identity.id}" or start with "${identity.id}-"`,
+        `connection refused: the client id names another client; use "${identity.id}" or one starting with "${identity.id}-"`,
       );
       return IDENTIFIER_REJECTED;
     }
@@ -191,6 +205,7 @@ export function createPolicyHooks(deps: PolicyDeps): {
     preConnect(client, packet) {
       // MQTT-3.1.3-7/8: an empty client id only with a clean session, which then gets a fresh one.
       if (!packet.clientId && packet.clean) assignedIds.add(client);
+      if (!packet.clientId && !packet.clean) emptyPersistent.add(client);
     },
     authenticate(
       client: Client,

@@ -41,10 +41,25 @@ describe('client ids bound to identities', () => {
     expect(await connack('till-01', { clientId: '', clean: true })).toBe(0);
   });
 
-  it('refuses any other id with CONNACK 2, "identifier rejected"', async () => {
-    for (const clientId of ['till-02', 'till-02-x', 'node-red', 'mqttjs_1a2b3c', 'till-01x', 'till']) {
+  it('refuses an id that names another client with CONNACK 2, "identifier rejected"', async () => {
+    for (const clientId of ['till-02', 'till-02-x', 'node-red', 'kiosk-1']) {
       expect({ clientId, code: await connack('till-01', { clientId }) }).toEqual({ clientId, code: 2 });
     }
+  });
+
+  it("accepts an id that names nobody (a library's own), bound to the identity that uses it", async () => {
+    for (const clientId of ['mqttjs_1a2b3c', 'mosq-8hXc2', 'till-01x', 'till']) {
+      expect({ clientId, code: await connack('till-01', { clientId }) }).toEqual({ clientId, code: 0 });
+    }
+    // Two tills with the same made-up id: two sessions, neither kicks the other off.
+    const a = await h.connect('till-01', { clientId: 'shared-id' });
+    const b = await h.connect('till-02', { clientId: 'shared-id' });
+    await a.subscribeAsync('loyalty/v1/till/till-01/res/#', { qos: 1 });
+    await b.subscribeAsync('loyalty/v1/till/till-02/res/#', { qos: 1 });
+    await roundTrip(a, 'till', 'till-01');
+    await roundTrip(b, 'till', 'till-02');
+    expect([a.connected, b.connected]).toEqual([true, true]);
+    await Promise.all([a.endAsync(), b.endAsync()]);
   });
 
   it('refuses an empty id with a persistent session (MQTT-3.1.3-8)', async () => {
@@ -107,6 +122,34 @@ describe('client ids bound to identities', () => {
     expect(await queued).toMatchObject({ requestId: 'away' });
     await sleep(50);
     expect(seen.filter((m) => m.payload.includes('"away"'))).toHaveLength(1);
+    await back.endAsync(true);
+  });
+});
+
+describe('a made-up client id with a persistent session', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.cleanup());
+
+  it("is the identity's own: another till using the same id gets a session of its own, not the queued responses", async () => {
+    const options = { clientId: 'pos-terminal', clean: false, reconnectPeriod: 0 };
+    const owner = await h.connect('till-02', options);
+    await owner.subscribeAsync('loyalty/v1/till/till-02/res/#', { qos: 1 });
+    await owner.endAsync();
+    await h.broker.publish('loyalty/v1/till/till-02/res/identify', { requestId: 'away', ok: true });
+
+    const other = connect(h.url, { username: 'till-01', password: secretOf('till-01'), ...options });
+    const otherSeen = collect(other);
+    await new Promise((resolve) => other.once('connect', resolve));
+    await sleep(100);
+    expect(otherSeen.filter((m) => m.payload.includes('"away"'))).toHaveLength(0);
+    await other.endAsync(true);
+
+    const back = connect(h.url, { username: 'till-02', password: secretOf('till-02'), ...options });
+    const queued = nextMessage(back, 'loyalty/v1/till/till-02/res/identify');
+    expect(await queued).toMatchObject({ requestId: 'away' });
     await back.endAsync(true);
   });
 });
