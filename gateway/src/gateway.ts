@@ -107,6 +107,7 @@ export class Gateway {
       mqttPort: config.mqtt.port,
       host: config.mqtt.host,
       maxPayloadBytes: config.mqtt.maxPayloadBytes,
+      limits: config.mqtt.limits,
       logger: brokerLogger(logger.child('gw:broker')),
       onRequest: (req) => this.handleRequest(req),
     });

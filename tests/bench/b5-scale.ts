@@ -116,7 +116,7 @@ async function startGateway(
     .connectAsync(`mqtt://127.0.0.1:${ports.mqtt}`, {
       username: 'till-01',
       password: TILL_SECRET,
-      clientId: `b5-ready-${process.pid}`,
+      clientId: `till-01-b5-ready-${process.pid}`,
       reconnectPeriod: 0,
     })
     .catch((error: unknown) => {

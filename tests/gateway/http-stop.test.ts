@@ -8,6 +8,7 @@ describe('stopping the gateway', () => {
     const page = await mqtt.connectAsync(`ws://127.0.0.1:${fx.gateway.ports.http}/mqtt`, {
       username: 'kiosk-1',
       password: 'kiosk-secret',
+      clientId: 'kiosk-1-page',
       reconnectPeriod: 0,
     });
     expect(page.connected).toBe(true);

@@ -24,6 +24,7 @@ describe('kiosk spending ops (docs/program.md Redemption)', () => {
     nodeRed = await mqtt.connectAsync(fx.url, {
       username: 'node-red',
       password: 'nr-secret',
+      clientId: 'node-red',
       reconnectPeriod: 0,
     });
     nodeRed.on('message', (topic, payload) => events.push({ topic, body: JSON.parse(payload.toString()) }));

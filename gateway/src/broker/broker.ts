@@ -11,6 +11,11 @@
  * `{online:false}` retained before closing, and a crash takes the broker and its
  * connections down with it, which every client sees as a disconnect. Retained messages
  * are kept in memory, so the gateway calls `setStatus()` again after each start.
+ *
+ * One client cannot cost the others (docs/troubleshooting.md "MQTT broker"): what waits
+ * for it is capped (outbound-guard.ts), a silent one is dropped on the keepalive imposed
+ * here, a half-sent or oversize packet closes its connection (packet-guard.ts), and
+ * failed logins wait (policy.ts, login-throttle.ts).
  */
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -18,7 +23,10 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket } from 'aedes';
 import { type GatewayStatus, requestTopicOwner, topics } from '../contract/index.ts';
 import type { ClientRegistry } from './clients.ts';
-import { type BrokerMetrics, createBrokerMetrics, snapshotMetrics } from './metrics.ts';
+import { hasListener } from './has-listener.ts';
+import type { LoginThrottleOptions } from './login-throttle.ts';
+import { type BrokerMetrics, count, createBrokerMetrics, snapshotMetrics } from './metrics.ts';
+import { createOutboundGuard, DEFAULT_OUTBOUND_LIMITS, type OutboundLimits } from './outbound-guard.ts';
 import { guardPacketSize } from './packet-guard.ts';
 import { createPolicyHooks } from './policy.ts';
 import { createRequestRouter, type RequestHandler } from './request-router.ts';
@@ -41,8 +49,21 @@ export interface BrokerOptions {
   maxPayloadBytes?: number;
   /** A packet announcing more than this closes the connection before it is buffered. */
   maxPacketBytes?: number;
+  /** What one client may cost the others (docs/troubleshooting.md "MQTT broker: refused and disconnected clients"). */
+  limits?: BrokerLimits;
+  /** Failed logins per address and per username (login-throttle.ts defaults). */
+  loginThrottle?: Partial<LoginThrottleOptions>;
+  /** Milliseconds for the rate limits; default performance.now (tests drive it). */
+  nowMs?: () => number;
   logger?: BrokerLogger;
   onRequest: RequestHandler;
+}
+
+export interface BrokerLimits extends Partial<OutboundLimits> {
+  /** Imposed on a client that asks keepalive 0 (none) or more (MQTT 3.1.1 §3.1.2.10); default 300. */
+  maxKeepaliveSeconds?: number;
+  /** A packet begun and not complete this long after its first byte closes the connection; default 20. */
+  packetTimeoutSeconds?: number;
 }
 
 export interface PublishOptions {
@@ -82,31 +103,13 @@ const silent: BrokerLogger = { debug: noop, info: noop, warn: noop, error: noop 
 const asBuffer = (payload: Buffer | string): Buffer =>
   typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
 
-/** What of aedes' internals tells who listens: its emitter's matcher and its persistence. */
-interface Listeners {
-  mq?: { _matcher?: { match?: (topic: string) => unknown[] } };
-  persistence?: { subscriptionsByTopic?: (topic: string) => Promise<unknown[]> };
-}
-
-/**
- * Whether a publish on `topic` would reach anyone: a connected client's or an in-process
- * subscription (aedes' emitter), or a persistent session's kept while its client is away
- * (aedes queues those). When aedes does not show these, the answer is yes.
- */
-const hasListener = async (instance: Aedes, topic: string): Promise<boolean> => {
-  const { mq, persistence } = instance as unknown as Listeners;
-  const match = mq?._matcher?.match;
-  const stored = persistence?.subscriptionsByTopic;
-  if (typeof match !== 'function' || typeof stored !== 'function') return true;
-  if (match.call(mq?._matcher, topic).length > 0) return true;
-  return (await stored.call(persistence, topic)).length > 0;
-};
-
 export function createBroker(options: BrokerOptions): Broker {
   const { clients, onRequest } = options;
   const log = options.logger ?? silent;
   const maxPayloadBytes = options.maxPayloadBytes ?? 64 * 1024;
   const maxPacketBytes = options.maxPacketBytes ?? 4 * maxPayloadBytes;
+  const maxKeepalive = options.limits?.maxKeepaliveSeconds ?? 300;
+  const packetTimeoutMs = (options.limits?.packetTimeoutSeconds ?? 20) * 1000;
   const metrics = createBrokerMetrics();
   const sockets = new Set<Socket>();
   let aedes: Aedes | null = null;
@@ -133,6 +136,8 @@ export function createBroker(options: BrokerOptions): Broker {
     metrics,
     log,
     maxPayloadBytes,
+    ...(options.nowMs ? { nowMs: options.nowMs } : {}),
+    ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
     onOversizeRequest: (topic, size) => void router.refuseOversize(topic, size, maxPayloadBytes),
     onRateLimitedRequest: (topic, payload) => void router.refuseRateLimited(topic, payload),
   });
@@ -143,12 +148,33 @@ export function createBroker(options: BrokerOptions): Broker {
       return;
     }
     aedes.handle(conn, req);
-    guardPacketSize(conn, maxPacketBytes, (announced) => {
-      metrics.oversizePackets++;
-      log.warn({ announced, limit: maxPacketBytes }, 'packet too large: connection closed');
+    const onStalled = (): void => {
+      metrics.stalledPackets++;
+      log.warn({ timeoutMs: packetTimeoutMs }, 'packet left half-sent: connection closed');
       conn.destroy();
-    });
+    };
+    guardPacketSize(
+      conn,
+      maxPacketBytes,
+      (announced) => {
+        metrics.oversizePackets++;
+        log.warn({ announced, limit: maxPacketBytes }, 'packet too large: connection closed');
+        conn.destroy();
+      },
+      { timeoutMs: packetTimeoutMs, onStalled },
+    );
   };
+
+  const outbound = createOutboundGuard(
+    {
+      maxQueuedBytes: options.limits?.maxQueuedBytes ?? DEFAULT_OUTBOUND_LIMITS.maxQueuedBytes,
+      maxInFlight: options.limits?.maxInFlight ?? DEFAULT_OUTBOUND_LIMITS.maxInFlight,
+    },
+    (client, reason, figures) => {
+      count(metrics.slowClients, reason);
+      log.warn({ clientId: client.id, reason, ...figures }, 'client too slow: disconnected');
+    },
+  );
 
   const ws = createWebSocketGate({ maxPacketBytes, accept, logger: log });
 
@@ -173,7 +199,21 @@ export function createBroker(options: BrokerOptions): Broker {
     async start(signal) {
       if (aedes) throw new Error('broker already started');
       signal?.throwIfAborted();
-      const instance = await Aedes.createBroker({ ...hooks, connectTimeout: 10_000 });
+      const instance = await Aedes.createBroker({
+        ...hooks,
+        connectTimeout: 10_000,
+        // A socket that has not drained for this long is a client that stopped reading.
+        drainTimeout: 10_000,
+        preConnect: (client, packet, done) => {
+          // Keepalive 0 turns aedes' idle timer off: a silent client would keep its socket forever.
+          if (!packet.keepalive || packet.keepalive > maxKeepalive) packet.keepalive = maxKeepalive;
+          hooks.preConnect(client, packet);
+          outbound.watch(client);
+          done(null, true);
+        },
+        authorizeForward: (client, packet) => outbound.authorizeForward(client, packet),
+      });
+      outbound.attach(instance);
       instance.on('clientError', (client, err) => log.debug({ clientId: client.id, err }, 'client error'));
       instance.on('connectionError', (client, err) =>
         log.debug({ clientId: client.id, err }, 'connection error'),

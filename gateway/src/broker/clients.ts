@@ -37,6 +37,11 @@ export interface ClientRegistry {
   /** Verifies a CONNECT's credentials; resolves the identity, or `null` (never rejects). */
   verify(id: string | undefined, secret: Buffer | string | undefined): Promise<ClientIdentity | null>;
   get(id: string): ClientIdentity | undefined;
+  /**
+   * The client an MQTT client id belongs to: the client whose id it is, or whose id it
+   * starts with followed by `-` (`till-01-pos` is till-01's); the longest such id wins.
+   */
+  ownerOfClientId(clientId: string): ClientIdentity | undefined;
   readonly size: number;
 }
 
@@ -96,6 +101,14 @@ export function createClientRegistry(config: ClientsConfig): ClientRegistry {
   return {
     size: entries.size,
     get: (id) => entries.get(id)?.identity,
+    ownerOfClientId(clientId) {
+      // Longest prefix first: with till-01 and till-01-x registered, `till-01-x-1` is till-01-x's.
+      for (let end = clientId.length; end > 0; end = clientId.lastIndexOf('-', end - 1)) {
+        const owner = entries.get(clientId.slice(0, end));
+        if (owner) return owner.identity;
+      }
+      return undefined;
+    },
     async verify(id, secret) {
       if (id === undefined || secret === undefined) return null;
       const entry = entries.get(id);

@@ -11,7 +11,7 @@ export interface ReasonCounter {
 export interface BrokerMetrics {
   /** CONNECTs accepted (authenticated). */
   connections: number;
-  /** Refused CONNECTs: `anonymous`, `bad-credentials`. */
+  /** Refused CONNECTs: `anonymous`, `bad-credentials`, `client-id`, `rate-limited` (login-throttle.ts). */
   authFailures: ReasonCounter;
   /** Dropped client publishes: `acl`, `oversize`. */
   refusedPublishes: ReasonCounter;
@@ -25,6 +25,10 @@ export interface BrokerMetrics {
   internalErrors: number;
   /** Connections closed for announcing a packet above the hard limit. */
   oversizePackets: number;
+  /** Clients disconnected for not keeping up (outbound-guard.ts): `bytes`, `in-flight`, `writes`. */
+  slowClients: ReasonCounter;
+  /** Connections closed for a packet left half-sent (packet-guard.ts). */
+  stalledPackets: number;
 }
 
 const counter = (): ReasonCounter => ({ total: 0, byReason: {} });
@@ -39,6 +43,8 @@ export function createBrokerMetrics(): BrokerMetrics {
     requests: 0,
     internalErrors: 0,
     oversizePackets: 0,
+    slowClients: counter(),
+    stalledPackets: 0,
   };
 }
 

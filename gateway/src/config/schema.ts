@@ -81,6 +81,18 @@ const hq = z.strictObject({
     .optional(),
 });
 
+/** docs/troubleshooting.md "MQTT broker: refused and disconnected clients": each limit, what tripping it does. */
+const brokerLimits = z.strictObject({
+  maxQueuedBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .optional(),
+  maxInFlight: z.number().int().min(16).optional(),
+  maxKeepaliveSeconds: z.number().int().min(10).max(65_535).optional(),
+  packetTimeoutSeconds: z.number().int().min(1).max(600).optional(),
+});
+
 /** ISO-8601 duration-lite: `90s`, `15m`, `6h`, `2d`. */
 const duration = z.string().regex(/^\d+(s|m|h|d)$/, 'must be a duration like 30s, 15m, 6h or 2d');
 
@@ -98,6 +110,8 @@ export const configSchema = z.strictObject({
         .min(1024)
         .max(1024 * 1024)
         .default(64 * 1024),
+      /** What one client may cost the others; unset keys keep the broker's defaults (broker/broker.ts). */
+      limits: brokerLimits.optional(),
     })
     .default({ port: 1883, host: '0.0.0.0', maxPayloadBytes: 64 * 1024 }),
   http: z

@@ -271,7 +271,9 @@ export function buildAsyncApi(): Json {
         clientSecret: {
           type: 'userPassword',
           description:
-            'Username: the client id (till-01, kiosk-1, node-red); password: its secret. Anonymous: CONNACK 5',
+            'Username: the client id (till-01, kiosk-1, node-red); password: its secret. Anonymous: CONNACK 5. ' +
+            'MQTT client id: one naming another client (its id or `{id}-…`) is refused with CONNACK 2; any other is bound to the identity. After five failed logins from an address or ' +
+            'for a username, attempts wait (1 s doubling to 60 s), refused meanwhile with CONNACK 3',
         },
       },
     },

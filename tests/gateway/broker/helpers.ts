@@ -48,6 +48,8 @@ export async function startHarness(overrides: Partial<BrokerOptions> = {}): Prom
       const client = await connectAsync(url, {
         username: id,
         password: secretOf(id),
+        // A client id of its own (docs/till-guide.md: the id, or `{id}-…`).
+        clientId: `${id}-${Math.random().toString(36).slice(2, 10)}`,
         reconnectPeriod: 0,
         ...options,
       });

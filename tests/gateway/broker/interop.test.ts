@@ -21,7 +21,7 @@ describe('interop with mosquitto_pub / mosquitto_sub (MQTT 3.1.1)', () => {
   });
 
   const auth = (id: string, password = secretOf(id)): string[] => [
-    ...`-h 127.0.0.1 -p ${h.broker.ports.mqtt} -V mqttv311 -u`.split(' '),
+    ...`-h 127.0.0.1 -p ${h.broker.ports.mqtt} -V mqttv311 -I ${id}- -u`.split(' '),
     id,
     '-P',
     password,

@@ -54,6 +54,7 @@ describe('broker transports', () => {
     const kiosk = await connectAsync(`ws://127.0.0.1:${port}/mqtt`, {
       username: 'kiosk-1',
       password: secretOf('kiosk-1'),
+      clientId: 'kiosk-1-page',
       reconnectPeriod: 0,
     });
     try {

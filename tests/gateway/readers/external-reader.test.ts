@@ -30,6 +30,7 @@ describe('an external reader', () => {
     integration = await mqtt.connectAsync(fx.url, {
       username: 'node-red',
       password: 'nr-secret',
+      clientId: 'node-red',
       reconnectPeriod: 0,
     });
   });

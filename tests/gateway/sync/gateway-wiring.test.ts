@@ -50,6 +50,7 @@ describe('the gateway with head office configured and enrolled', () => {
     const watcher = await mqtt.connectAsync(fx.url, {
       username: 'node-red',
       password: 'nr-secret',
+      clientId: 'node-red',
       reconnectPeriod: 0,
     });
     const status = new Promise<Record<string, unknown>>((resolve) =>

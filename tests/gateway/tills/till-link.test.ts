@@ -36,6 +36,7 @@ describe('the till link (docs/protocol.md §1)', () => {
     const client = await mqtt.connectAsync(fx.url, {
       username: 'till-01',
       password: TILL_SECRET,
+      clientId: 'till-01-link',
       reconnectPeriod: 0,
     });
     await client.subscribeAsync('loyalty/v1/till/till-01/res/#', { qos: 1 });
@@ -66,6 +67,7 @@ describe('the till link (docs/protocol.md §1)', () => {
     const intruder = await mqtt.connectAsync(fx.url, {
       username: 'till-02',
       password: TILL_SECRET,
+      clientId: 'till-02',
       reconnectPeriod: 0,
     });
     await expect(intruder.subscribeAsync('loyalty/v1/till/till-01/res/#', { qos: 1 })).rejects.toThrow(
@@ -100,6 +102,7 @@ describe('the till link (docs/protocol.md §1)', () => {
     const nr = await mqtt.connectAsync(fx.url, {
       username: 'node-red',
       password: 'nr-secret',
+      clientId: 'node-red',
       reconnectPeriod: 0,
     });
     await nr.subscribeAsync('loyalty/v1/events/#', { qos: 1 });

@@ -71,6 +71,8 @@ export const tillSim: Command = {
     const client = await mqtt.connectAsync(`mqtt://${values.host ?? '127.0.0.1'}:${port}`, {
       username: tillId,
       password: secret,
+      // The broker takes only the till's own id or `{till}-…` (docs/till-guide.md).
+      clientId: `${tillId}-sim-${process.pid}`,
       reconnectPeriod: 1000,
     });
     (client.stream as Partial<Socket>).setNoDelay?.(true);
