@@ -23,6 +23,7 @@ import { openStoreLedger } from './store-ledger.ts';
 import { createGatewaySync } from './sync/device-token.ts';
 import type { SyncService } from './sync/sync-service.ts';
 import { resolveCard } from './tills/card-access.ts';
+import { edgeLimitsOf } from './tills/edge-limits.ts';
 import { ManagerCodes } from './tills/manager-codes.ts';
 import { offlineCap } from './tills/offline-cap.ts';
 import { createRequestHandler } from './tills/request-handler.ts';
@@ -82,6 +83,7 @@ export class Gateway {
       now,
       managers: new ManagerCodes(config.managers),
       offlineCap: offlineCap(config, this.ledger, () => options.program),
+      limits: edgeLimitsOf(config.limits),
       logger: logger.child('gw:tills'),
       onCommitted: (events) => {
         const at = now().toISOString();
