@@ -1,13 +1,22 @@
-import { type LedgerBatch, type WireEntry, wireSale } from '../../gateway/src/sync/wire.ts';
+import {
+  type LedgerBatch,
+  type WireCard,
+  type WireEntry,
+  type WireMember,
+  wireSale,
+} from '../../gateway/src/sync/wire.ts';
 import type { SqlDb, SqlRunner } from './db/sql.ts';
 import { num } from './db/sql.ts';
 import { addChanges, type EntryInput, insertNewEntries } from './entries.ts';
 import { HqError } from './errors.ts';
+import { checkBatch, type QuarantineReport, storeQuarantine } from './quarantine.ts';
 
 export interface IngestResult {
   ackedSeq: number;
   inserted: number;
   duplicate: boolean;
+  /** What of this batch hq could not store and keeps in quarantine (docs/sync.md), for the ack. */
+  quarantined: QuarantineReport[];
 }
 
 /**
@@ -17,6 +26,8 @@ export interface IngestResult {
  * - a gap (`fromSeq > ackedSeq + 1`) is refused with the ackedSeq to resume from;
  * - an overlapping batch (a retry after a lost answer) writes only what lies past ackedSeq.
  * A SIGKILL anywhere leaves either the whole batch and its ack, or neither.
+ * Every item is checked before the transaction (quarantine.ts): one hq cannot store is kept
+ * in quarantine, acked and reported, so it never fails this batch or the later ones.
  */
 export async function ingestBatch(
   db: SqlDb,
@@ -24,6 +35,8 @@ export async function ingestBatch(
   batch: LedgerBatch,
   now: Date,
 ): Promise<IngestResult> {
+  const checked = checkBatch(batch);
+  const quarantined = checked.quarantined.map(({ body: _body, ...report }) => report);
   return db.transaction(async (tx) => {
     const rows = await tx.query<{ acked_seq: string | number }>(
       'SELECT acked_seq FROM devices WHERE id = $1 FOR UPDATE',
@@ -37,10 +50,15 @@ export async function ingestBatch(
       });
     // Members enrolled at the store: stored whenever hq answers with an ack (a duplicate
     // too), since the device marks them sent on any ack.
-    await storeMembers(tx, batch);
-    if (batch.toSeq <= acked) return { ackedSeq: acked, inserted: 0, duplicate: true };
+    await storeMembers(tx, checked);
+    await storeQuarantine(
+      tx,
+      device,
+      checked.quarantined.filter((q) => q.seq === undefined || q.seq > acked),
+    );
+    if (batch.toSeq <= acked) return { ackedSeq: acked, inserted: 0, duplicate: true, quarantined };
     const fresh: EntryInput[] = [];
-    for (const e of batch.entries) {
+    for (const e of checked.entries) {
       if (e.seq <= acked) continue;
       fresh.push({
         seq: e.seq,
@@ -60,7 +78,7 @@ export async function ingestBatch(
       });
     }
     const moved = await insertNewEntries(tx, { kind: 'device', ...device }, fresh);
-    await storeSales(tx, device, batch.entries, acked);
+    await storeSales(tx, device, checked.entries, acked);
     await tx.query('UPDATE devices SET acked_seq = $2, last_seen_at = $3 WHERE id = $1', [
       device.deviceId,
       batch.toSeq,
@@ -68,7 +86,7 @@ export async function ingestBatch(
     ]);
     // Every store hears of the new balances; the sender too, with a fresh includesDeviceSeq.
     await addChanges(tx, 'balance', moved.members);
-    return { ackedSeq: batch.toSeq, inserted: moved.inserted, duplicate: false };
+    return { ackedSeq: batch.toSeq, inserted: moved.inserted, duplicate: false, quarantined };
   });
 }
 
@@ -80,8 +98,11 @@ export async function deviceAckedSeq(db: SqlDb, deviceId: string): Promise<numbe
 }
 
 /** hq's own data wins: a member or card hq already has is left alone (DO NOTHING). */
-async function storeMembers(tx: SqlRunner, batch: LedgerBatch): Promise<void> {
-  if (batch.members?.length) {
+async function storeMembers(
+  tx: SqlRunner,
+  batch: { members: readonly WireMember[]; cards: readonly WireCard[] },
+): Promise<void> {
+  if (batch.members.length) {
     const added = await tx.query<{ id: string }>(
       `INSERT INTO members (id, first_name, last_name, phone, email, birth_date, anniversary_date, language,
          customer_group, tier, enrolled_at)
@@ -98,7 +119,7 @@ async function storeMembers(tx: SqlRunner, batch: LedgerBatch): Promise<void> {
       added.map((r) => r.id),
     );
   }
-  if (batch.cards?.length) {
+  if (batch.cards.length) {
     const added = await tx.query<{ uid: string }>(
       `INSERT INTO cards (uid, number, member_id, status, expires_at, pin_hash, created_at)
        SELECT upper(x.uid), x.number, x."memberId", x.status, x."expiresAt"::timestamptz, x."pinHash", x."createdAt"::timestamptz
