@@ -21,7 +21,13 @@ import { enroll, hqLedger, startHub } from './hub-fixture.ts';
 const drivers = await availableDrivers();
 
 /** An earning dated `at` with `meta`, as a store whose ledger holds it from before the edge check. */
-const earnAt = (ledger: Ledger, key: string, at: string, amount: number, meta: Record<string, unknown> | null = null) => {
+const earnAt = (
+  ledger: Ledger,
+  key: string,
+  at: string,
+  amount: number,
+  meta: Record<string, unknown> | null = null,
+) => {
   ensureMember(ledger, 'm1');
   ledger.commit({
     idempotencyKey: key,
@@ -66,7 +72,8 @@ describe.each(drivers)('hq quarantine ($name)', (driver) => {
     dir.remove();
   });
 
-  const admin = async (path: string) => (await fetch(`${url}${path}`)).json() as Promise<Record<string, unknown>>;
+  const admin = async (path: string) =>
+    (await fetch(`${url}${path}`)).json() as Promise<Record<string, unknown>>;
 
   it('quarantines the poisoned entries of a batch and lands the rest; the ack says which and why', async () => {
     earn(ledger, 's1', 'good-1', 'm1', 10); // seq 1
@@ -89,7 +96,9 @@ describe.each(drivers)('hq quarantine ($name)', (driver) => {
       ['entry', 4],
       ['entry', 5],
     ]);
-    expect(quarantined[0]?.reason).toBe('at: "2026-02-30T10:00:00+04:00" 2026-02-30 is not a real calendar date');
+    expect(quarantined[0]?.reason).toBe(
+      'at: "2026-02-30T10:00:00+04:00" 2026-02-30 is not a real calendar date',
+    );
     expect(quarantined[1]?.reason).toMatch(/^at: .*year must be 0001 or later/);
     expect(quarantined[2]?.reason).toMatch(/^meta\.note: holds a NUL/);
     const { keys, balances } = await hqLedger(db);
@@ -104,7 +113,9 @@ describe.each(drivers)('hq quarantine ($name)', (driver) => {
   });
 
   it('lists the quarantine in the management API, with what the device sent', async () => {
-    const { items } = (await admin('/v1/admin/quarantine?device=gw-q')) as { items: Array<Record<string, unknown>> };
+    const { items } = (await admin('/v1/admin/quarantine?device=gw-q')) as {
+      items: Array<Record<string, unknown>>;
+    };
     expect(items.map((i) => i.seq).sort()).toEqual([2, 4, 5]);
     const feb = items.find((i) => i.seq === 2)!;
     expect(feb).toMatchObject({ deviceId: 'gw-q', storeId: 's1', item: 'entry', key: 'gw-q/feb-30/2' });
