@@ -7,9 +7,9 @@ import {
 } from '../../gateway/src/sync/wire.ts';
 import type { SqlDb, SqlRunner } from './db/sql.ts';
 import { num } from './db/sql.ts';
-import { addChanges, type EntryInput, insertNewEntries } from './entries.ts';
+import { addChanges, type EntryInput, insertEntries, insertNewEntries } from './entries.ts';
 import { HqError } from './errors.ts';
-import { checkBatch, type QuarantineReport, storeQuarantine } from './quarantine.ts';
+import { type CheckedBatch, checkBatch, type QuarantineReport, storeQuarantine } from './quarantine.ts';
 
 export interface IngestResult {
   ackedSeq: number;
@@ -27,7 +27,8 @@ export interface IngestResult {
  * - an overlapping batch (a retry after a lost answer) writes only what lies past ackedSeq.
  * A SIGKILL anywhere leaves either the whole batch and its ack, or neither.
  * Every item is checked before the transaction (quarantine.ts): one hq cannot store is kept
- * in quarantine, acked and reported, so it never fails this batch or the later ones.
+ * in quarantine, acked and reported, so it never fails this batch or the later ones. Should
+ * the database still refuse one, `findRefused` finds it and it is quarantined the same way.
  */
 export async function ingestBatch(
   db: SqlDb,
@@ -36,7 +37,131 @@ export async function ingestBatch(
   now: Date,
 ): Promise<IngestResult> {
   const checked = checkBatch(batch);
-  const quarantined = checked.quarantined.map(({ body: _body, ...report }) => report);
+  try {
+    return await ingestChecked(db, device, batch, checked, now);
+  } catch (error) {
+    if (!refusedByDatabase(error)) throw error;
+    // The database refused something the check does not know of: find which items, keep
+    // them in quarantine like the others, and take the rest, rather than fail forever.
+    const tried = await findRefused(db, device, checked);
+    if (tried.quarantined.length === checked.quarantined.length) throw error;
+    return ingestChecked(db, device, batch, tried, now);
+  }
+}
+
+/** `reports` plus the quarantined entries of the batch's seq range hq already holds. */
+async function withStored(
+  tx: SqlRunner,
+  deviceId: string,
+  batch: LedgerBatch,
+  reports: QuarantineReport[],
+): Promise<QuarantineReport[]> {
+  const rows = await tx.query<{ seq: string | number; key: string; reason: string }>(
+    `SELECT seq, key, reason FROM quarantine
+     WHERE device_id = $1 AND item = 'entry' AND seq BETWEEN $2 AND $3 ORDER BY seq`,
+    [deviceId, batch.fromSeq, batch.toSeq],
+  );
+  const known = new Set(reports.flatMap((r) => (r.seq === undefined ? [] : [r.seq])));
+  const stored = rows
+    .map((r) => ({ item: 'entry' as const, seq: num(r.seq), key: r.key, reason: r.reason }))
+    .filter((r) => !known.has(r.seq));
+  if (stored.length === 0) return reports;
+  return [...reports, ...stored].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+}
+
+/** PostgreSQL's refusals of a value (data exceptions, NOT NULL, foreign key, CHECK, limits). */
+const refusedByDatabase = (error: unknown): boolean => {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (/^(22|54)/.test(code) || ['23502', '23503', '23514'].includes(code));
+};
+
+const toEntryInput = (e: WireEntry): EntryInput => ({
+  seq: e.seq,
+  key: e.key,
+  txKey: e.txKey,
+  ownerType: 'member' in e.owner ? 'member' : 'gift-card',
+  ownerId: 'member' in e.owner ? e.owner.member : e.owner.giftCard,
+  asset: e.asset,
+  bucket: e.bucket,
+  kind: e.kind,
+  amount: e.amount,
+  qualifying: e.qualifying,
+  ruleId: e.ruleId,
+  meta: e.meta,
+  at: e.at,
+  programVersion: e.programVersion,
+});
+
+const TRIAL_DONE = new Error('trial ingest rolled back');
+
+/**
+ * Tries every item of the batch on its own, under a savepoint, in a transaction that is
+ * always rolled back: the items the database refuses join the quarantine with its message.
+ */
+async function findRefused(
+  db: SqlDb,
+  device: { deviceId: string; storeId: string },
+  checked: CheckedBatch,
+): Promise<CheckedBatch> {
+  const out: CheckedBatch = { entries: [], members: [], cards: [], quarantined: [...checked.quarantined] };
+  const attempt = async (
+    tx: SqlRunner,
+    item: Omit<CheckedBatch['quarantined'][number], 'reason'>,
+    run: () => Promise<unknown>,
+  ): Promise<boolean> => {
+    await tx.query('SAVEPOINT trial');
+    try {
+      await run();
+      await tx.query('RELEASE SAVEPOINT trial');
+      return true;
+    } catch (error) {
+      if (!refusedByDatabase(error)) throw error;
+      await tx.query('ROLLBACK TO SAVEPOINT trial');
+      await tx.query('RELEASE SAVEPOINT trial');
+      out.quarantined.push({ ...item, reason: `the database refused it: ${(error as Error).message}` });
+      return false;
+    }
+  };
+  await db
+    .transaction(async (tx) => {
+      for (const m of checked.members)
+        if (
+          await attempt(tx, { item: 'member', key: m.id, body: m }, () =>
+            storeMembers(tx, { members: [m], cards: [] }),
+          )
+        )
+          out.members.push(m);
+      for (const c of checked.cards)
+        if (
+          await attempt(tx, { item: 'card', key: c.uid, body: c }, () =>
+            storeMembers(tx, { members: [], cards: [c] }),
+          )
+        )
+          out.cards.push(c);
+      for (const e of checked.entries) {
+        const insert = async () => {
+          await insertEntries(tx, { kind: 'device', ...device }, [toEntryInput(e)]);
+          await storeSales(tx, device, [e], 0);
+        };
+        if (await attempt(tx, { item: 'entry', seq: e.seq, key: e.key, body: e }, insert))
+          out.entries.push(e);
+      }
+      throw TRIAL_DONE;
+    })
+    .catch((error: unknown) => {
+      if (error !== TRIAL_DONE) throw error;
+    });
+  return out;
+}
+
+async function ingestChecked(
+  db: SqlDb,
+  device: { deviceId: string; storeId: string },
+  batch: LedgerBatch,
+  checked: CheckedBatch,
+  now: Date,
+): Promise<IngestResult> {
+  const checkedReports = checked.quarantined.map(({ body: _body, ...report }) => report);
   return db.transaction(async (tx) => {
     const rows = await tx.query<{ acked_seq: string | number }>(
       'SELECT acked_seq FROM devices WHERE id = $1 FOR UPDATE',
@@ -56,27 +181,11 @@ export async function ingestBatch(
       device,
       checked.quarantined.filter((q) => q.seq === undefined || q.seq > acked),
     );
+    // The ack names every quarantined entry of the batch's range, also those the database
+    // refused when it came first (a re-send after a lost answer hears of them too).
+    const quarantined = await withStored(tx, device.deviceId, batch, checkedReports);
     if (batch.toSeq <= acked) return { ackedSeq: acked, inserted: 0, duplicate: true, quarantined };
-    const fresh: EntryInput[] = [];
-    for (const e of checked.entries) {
-      if (e.seq <= acked) continue;
-      fresh.push({
-        seq: e.seq,
-        key: e.key,
-        txKey: e.txKey,
-        ownerType: 'member' in e.owner ? 'member' : 'gift-card',
-        ownerId: 'member' in e.owner ? e.owner.member : e.owner.giftCard,
-        asset: e.asset,
-        bucket: e.bucket,
-        kind: e.kind,
-        amount: e.amount,
-        qualifying: e.qualifying,
-        ruleId: e.ruleId,
-        meta: e.meta,
-        at: e.at,
-        programVersion: e.programVersion,
-      });
-    }
+    const fresh = checked.entries.filter((e) => e.seq > acked).map(toEntryInput);
     const moved = await insertNewEntries(tx, { kind: 'device', ...device }, fresh);
     await storeSales(tx, device, checked.entries, acked);
     await tx.query('UPDATE devices SET acked_seq = $2, last_seen_at = $3 WHERE id = $1', [

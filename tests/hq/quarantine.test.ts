@@ -125,6 +125,43 @@ describe.each(drivers)('hq quarantine ($name)', (driver) => {
     expect(((await admin('/v1/admin/quarantine?device=nobody')) as { items: unknown[] }).items).toEqual([]);
   });
 
+  it('an entry the database refuses for a reason the check does not know is quarantined all the same', async () => {
+    // A rule of this hq's database the check knows nothing of (as a future constraint would be).
+    await db.query('ALTER TABLE entries ADD CONSTRAINT q_test_no_777 CHECK (amount <> 777) NOT VALID');
+    try {
+      const from = ledger.lastSeq() + 1;
+      earn(ledger, 's1', 'good-6', 'm1', 6);
+      earn(ledger, 's1', 'refused-777', 'm1', 777);
+      earn(ledger, 's1', 'good-7', 'm1', 7);
+      const before = (await hqLedger(db)).balances.get('m1')?.points ?? 0;
+      const batch: LedgerBatch = {
+        batchId: 'q-777',
+        fromSeq: from,
+        toSeq: from + 2,
+        entries: ledger.entriesAfter(from - 1, 3).map((e) => toWireEntry('gw-q', e)),
+      };
+      const answer = await client.postBatch('gw-q', batch);
+      expect(answer).toMatchObject({ kind: 'acked', ackedSeq: from + 2 });
+      const quarantined = answer.kind === 'acked' ? (answer.quarantined ?? []) : [];
+      expect(quarantined).toHaveLength(1);
+      expect(quarantined[0]).toMatchObject({
+        item: 'entry',
+        seq: from + 1,
+        key: `gw-q/refused-777/${from + 1}`,
+      });
+      expect(quarantined[0]?.reason).toMatch(/^the database refused it: .*q_test_no_777/);
+      expect((await hqLedger(db)).balances.get('m1')?.points).toBe(before + 6 + 7);
+      // Sent again: the same answer, one quarantine row.
+      expect(await client.postBatch('gw-q', batch)).toEqual(answer);
+      const rows = await db.query<{ n: string | number }>(
+        "SELECT count(*) AS n FROM quarantine WHERE key LIKE 'gw-q/refused-777/%'",
+      );
+      expect(Number(rows[0]?.n)).toBe(1);
+    } finally {
+      await db.query('ALTER TABLE entries DROP CONSTRAINT q_test_no_777');
+    }
+  });
+
   it('later batches land, through the real uploader, which records what was quarantined', async () => {
     earn(ledger, 's1', 'good-4', 'm1', 40);
     earnAt(ledger, 'apr-31', '2026-04-31T09:00:00+04:00', 5000);
@@ -132,15 +169,15 @@ describe.each(drivers)('hq quarantine ($name)', (driver) => {
     // The device restarts its uploader from scratch: hq's ack tells it where it stands.
     const sync = createSyncService({ ledger, client, deviceId: 'gw-q', logger: silentLogger, batchSize: 2 });
     await sync.runOnce();
-    expect(sync.progress()).toMatchObject({ pending: 0, ackedSeq: 9, uploadFailing: null });
+    expect(sync.progress()).toMatchObject({ pending: 0, ackedSeq: 12, uploadFailing: null });
     // Its first batch (1-2) was acked before, by hand: the answer still reports seq 2, so a
     // device that lost an answer learns of its quarantined entries all the same.
     const health = readUploadHealth(ledger.db);
-    expect(health.quarantinedItems.map((q) => q.seq)).toEqual([2, 8]);
+    expect(health.quarantinedItems.map((q) => q.seq)).toEqual([2, 11]);
     expect(health.quarantined).toBe(2);
     expect(sync.progress().quarantined).toBe(2);
     const { keys, balances } = await hqLedger(db);
-    expect(keys).toHaveLength(5);
-    expect(balances.get('m1')?.points).toBe(60 + 40 + 50);
+    expect(keys).toHaveLength(7);
+    expect(balances.get('m1')?.points).toBe(60 + 6 + 7 + 40 + 50);
   });
 });
