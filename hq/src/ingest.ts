@@ -45,21 +45,29 @@ export async function ingestBatch(
     // them in quarantine like the others, and take the rest, rather than fail forever.
     const tried = await findRefused(db, device, checked);
     if (tried.quarantined.length === checked.quarantined.length) throw error;
+    // Every entry of a batch refused says more about hq's database than about the entries
+    // (a constraint gone wrong): the batch fails and is sent again, nothing is quarantined.
+    if (tried.entries.length === 0 && checked.entries.length > 1) throw error;
     return ingestChecked(db, device, batch, tried, now);
   }
 }
 
-/** `reports` plus the quarantined entries of the batch's seq range hq already holds. */
+/**
+ * `reports` plus the quarantined entries hq already holds from the batch's first seq up to
+ * what the answer acks (the device adopts hq's ackedSeq, so a range whose answer was lost is
+ * reported on the re-send that jumps over it). At most 1000, the first ones.
+ */
 async function withStored(
   tx: SqlRunner,
   deviceId: string,
   batch: LedgerBatch,
+  acked: number,
   reports: QuarantineReport[],
 ): Promise<QuarantineReport[]> {
   const rows = await tx.query<{ seq: string | number; key: string; reason: string }>(
     `SELECT seq, key, reason FROM quarantine
-     WHERE device_id = $1 AND item = 'entry' AND seq BETWEEN $2 AND $3 ORDER BY seq`,
-    [deviceId, batch.fromSeq, batch.toSeq],
+     WHERE device_id = $1 AND item = 'entry' AND seq BETWEEN $2 AND $3 ORDER BY seq LIMIT 1000`,
+    [deviceId, batch.fromSeq, Math.max(batch.toSeq, acked)],
   );
   const known = new Set(reports.flatMap((r) => (r.seq === undefined ? [] : [r.seq])));
   const stored = rows
@@ -183,7 +191,7 @@ async function ingestChecked(
     );
     // The ack names every quarantined entry of the batch's range, also those the database
     // refused when it came first (a re-send after a lost answer hears of them too).
-    const quarantined = await withStored(tx, device.deviceId, batch, checkedReports);
+    const quarantined = await withStored(tx, device.deviceId, batch, acked, checkedReports);
     if (batch.toSeq <= acked) return { ackedSeq: acked, inserted: 0, duplicate: true, quarantined };
     const fresh = checked.entries.filter((e) => e.seq > acked).map(toEntryInput);
     const moved = await insertNewEntries(tx, { kind: 'device', ...device }, fresh);

@@ -168,7 +168,24 @@ describe('quarantine under faults (property)', () => {
           ledger.close();
         }
       }),
-      { numRuns: 20 },
+      {
+        numRuns: 20,
+        examples: [
+          // The answer of the batch holding the poisoned entry is lost; the re-send of a part of
+          // it is a duplicate that acks past it: the device must still hear of it.
+          [
+            [
+              { t: 'sync', faults: ['none', 'lose-answer'], batch: 1 },
+              { t: 'entry', amount: 1, poison: null },
+              { t: 'entry', amount: 1, poison: 0 },
+              { t: 'sync', faults: [], batch: 2 },
+              { t: 'entry', amount: 1, poison: null },
+              { t: 'sync', faults: [], batch: 1 },
+              { t: 'sync', faults: [], batch: 1 },
+            ],
+          ],
+        ],
+      },
     );
   }, 240_000);
 });

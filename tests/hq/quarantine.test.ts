@@ -162,6 +162,29 @@ describe.each(drivers)('hq quarantine ($name)', (driver) => {
     }
   });
 
+  it('a database that refuses every entry of a batch fails the batch instead of quarantining it all', async () => {
+    await db.query('ALTER TABLE entries ADD CONSTRAINT q_test_refuse_all CHECK (amount < 0) NOT VALID');
+    const from = ledger.lastSeq() + 1;
+    earn(ledger, 's1', 'good-8', 'm1', 8);
+    earn(ledger, 's1', 'good-9', 'm1', 9);
+    const batch: LedgerBatch = {
+      batchId: 'q-all',
+      fromSeq: from,
+      toSeq: from + 1,
+      entries: ledger.entriesAfter(from - 1, 2).map((e) => toWireEntry('gw-q', e)),
+    };
+    try {
+      await expect(client.postBatch('gw-q', batch)).rejects.toThrow(/hq answered 500/);
+      const rows = await db.query<{ n: string | number }>(
+        "SELECT count(*) AS n FROM quarantine WHERE key LIKE 'gw-q/good-%'",
+      );
+      expect(Number(rows[0]?.n)).toBe(0);
+    } finally {
+      await db.query('ALTER TABLE entries DROP CONSTRAINT q_test_refuse_all');
+    }
+    expect(await client.postBatch('gw-q', batch)).toEqual({ kind: 'acked', ackedSeq: from + 1 });
+  });
+
   it('later batches land, through the real uploader, which records what was quarantined', async () => {
     earn(ledger, 's1', 'good-4', 'm1', 40);
     earnAt(ledger, 'apr-31', '2026-04-31T09:00:00+04:00', 5000);
@@ -169,15 +192,16 @@ describe.each(drivers)('hq quarantine ($name)', (driver) => {
     // The device restarts its uploader from scratch: hq's ack tells it where it stands.
     const sync = createSyncService({ ledger, client, deviceId: 'gw-q', logger: silentLogger, batchSize: 2 });
     await sync.runOnce();
-    expect(sync.progress()).toMatchObject({ pending: 0, ackedSeq: 12, uploadFailing: null });
-    // Its first batch (1-2) was acked before, by hand: the answer still reports seq 2, so a
-    // device that lost an answer learns of its quarantined entries all the same.
+    expect(sync.progress()).toMatchObject({ pending: 0, ackedSeq: 14, uploadFailing: null });
+    // Its first batch (1-2) was acked before, by hand: hq's answer acks through 11 and names
+    // every quarantined entry up to there, so a device that lost answers (or never had them)
+    // hears of all of them.
     const health = readUploadHealth(ledger.db);
-    expect(health.quarantinedItems.map((q) => q.seq)).toEqual([2, 11]);
-    expect(health.quarantined).toBe(2);
-    expect(sync.progress().quarantined).toBe(2);
+    expect(health.quarantinedItems.map((q) => q.seq)).toEqual([2, 4, 5, 8, 13]);
+    expect(health.quarantined).toBe(5);
+    expect(sync.progress().quarantined).toBe(5);
     const { keys, balances } = await hqLedger(db);
-    expect(keys).toHaveLength(7);
-    expect(balances.get('m1')?.points).toBe(60 + 6 + 7 + 40 + 50);
+    expect(keys).toHaveLength(9);
+    expect(balances.get('m1')?.points).toBe(60 + 6 + 7 + 8 + 9 + 40 + 50);
   });
 });
