@@ -4,6 +4,7 @@
  * later batches land. Real hub over loopback HTTP, real SQLite store ledger, the real
  * uploader, once per storage driver (PGlite and PostgreSQL 15).
  */
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../gateway/src/core/logger.ts';
 import type { Ledger } from '../../gateway/src/ledger/ledger.ts';
@@ -11,6 +12,7 @@ import { createHqClient, type HqClient } from '../../gateway/src/sync/hq-client.
 import { createSyncService } from '../../gateway/src/sync/sync-service.ts';
 import { readUploadHealth } from '../../gateway/src/sync/upload-health.ts';
 import { type LedgerBatch, toWireEntry } from '../../gateway/src/sync/wire.ts';
+import { hqQuarantine } from '../../hq/src/cli/quarantine-command.ts';
 import type { SqlDb } from '../../hq/src/db/sql.ts';
 import type { Hub } from '../../hq/src/hub.ts';
 import { makeTempDir } from '../fakes/temp-dir.ts';
@@ -123,6 +125,21 @@ describe.each(drivers)('hq quarantine ($name)', (driver) => {
     const nul = items.find((i) => i.seq === 5)!;
     expect(JSON.parse(String(nul.body)).meta.note).toBe('a\u0000b');
     expect(((await admin('/v1/admin/quarantine?device=nobody')) as { items: unknown[] }).items).toEqual([]);
+
+    // The same from the command line, through the running hub.
+    const hqConfig = dir.file('hq.yaml');
+    writeFileSync(hqConfig, `dataDir: ${dir.path}\nhq:\n  port: ${hub.port()}\n`);
+    const lines: string[] = [];
+    const io = {
+      out: (l: string) => lines.push(l),
+      err: (l: string) => lines.push(l),
+      progress: () => undefined,
+    };
+    expect(await hqQuarantine.run(['--device', 'gw-q', '--config', hqConfig], io)).toBe(0);
+    expect(lines).toHaveLength(3);
+    expect(lines.find((l) => l.includes('seq 2 '))).toMatch(
+      /gw-q \(store s1\) entry seq 2 gw-q\/feb-30\/2: at: .*2026-02-30 is not a real calendar date$/,
+    );
   });
 
   it('an entry the database refuses for a reason the check does not know is quarantined all the same', async () => {
