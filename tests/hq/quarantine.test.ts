@@ -142,6 +142,55 @@ describe.each(drivers)('hq quarantine ($name)', (driver) => {
     );
   });
 
+  it('quarantines a member or card row it cannot store, and stores the others of the batch', async () => {
+    const from = ledger.lastSeq() + 1;
+    earn(ledger, 's1', 'good-m', 'm1', 1);
+    const member = (id: string, enrolledAt: string) => ({
+      id,
+      firstName: `First ${id}`,
+      lastName: null,
+      phone: null,
+      email: null,
+      birthDate: null,
+      anniversaryDate: null,
+      language: 'en',
+      customerGroup: null,
+      tier: 'bronze',
+      enrolledAt,
+    });
+    const card = (uid: string, memberId: string, createdAt: string) => ({
+      uid,
+      number: null,
+      memberId,
+      status: 'active' as const,
+      expiresAt: null,
+      pinHash: null,
+      createdAt,
+    });
+    const batch: LedgerBatch = {
+      batchId: 'q-members',
+      fromSeq: from,
+      toSeq: from,
+      entries: ledger.entriesAfter(from - 1, 1).map((e) => toWireEntry('gw-q', e)),
+      members: [member('s1-ok', '2026-11-23T10:00:00+04:00'), member('s1-bad', '2026-02-30T10:00:00+04:00')],
+      cards: [
+        card('0A0B0C0D', 's1-ok', '2026-11-23T10:00:00+04:00'),
+        card('0E0F1011', 's1-ok', '2026-11-23T25:00:00Z'),
+      ],
+    };
+    const answer = await client.postBatch('gw-q', batch);
+    expect(answer).toMatchObject({ kind: 'acked', ackedSeq: from });
+    const quarantined = answer.kind === 'acked' ? (answer.quarantined ?? []) : [];
+    expect(quarantined.filter((q) => q.item !== 'entry').map((q) => [q.item, q.key])).toEqual([
+      ['member', 's1-bad'],
+      ['card', '0E0F1011'],
+    ]);
+    const members = await db.query<{ id: string }>("SELECT id FROM members WHERE id LIKE 's1-%' ORDER BY id");
+    expect(members.map((m) => m.id)).toEqual(['s1-ok']);
+    const cards = await db.query<{ uid: string }>("SELECT uid FROM cards WHERE member_id = 's1-ok'");
+    expect(cards.map((c) => c.uid)).toEqual(['0A0B0C0D']);
+  });
+
   it('an entry the database refuses for a reason the check does not know is quarantined all the same', async () => {
     // A rule of this hq's database the check knows nothing of (as a future constraint would be).
     await db.query('ALTER TABLE entries ADD CONSTRAINT q_test_no_777 CHECK (amount <> 777) NOT VALID');
@@ -209,16 +258,16 @@ describe.each(drivers)('hq quarantine ($name)', (driver) => {
     // The device restarts its uploader from scratch: hq's ack tells it where it stands.
     const sync = createSyncService({ ledger, client, deviceId: 'gw-q', logger: silentLogger, batchSize: 2 });
     await sync.runOnce();
-    expect(sync.progress()).toMatchObject({ pending: 0, ackedSeq: 14, uploadFailing: null });
-    // Its first batch (1-2) was acked before, by hand: hq's answer acks through 11 and names
+    expect(sync.progress()).toMatchObject({ pending: 0, ackedSeq: 15, uploadFailing: null });
+    // Its first batch (1-2) was acked before, by hand: hq's answer acks through 12 and names
     // every quarantined entry up to there, so a device that lost answers (or never had them)
     // hears of all of them.
     const health = readUploadHealth(ledger.db);
-    expect(health.quarantinedItems.map((q) => q.seq)).toEqual([2, 4, 5, 8, 13]);
+    expect(health.quarantinedItems.map((q) => q.seq)).toEqual([2, 4, 5, 9, 14]);
     expect(health.quarantined).toBe(5);
     expect(sync.progress().quarantined).toBe(5);
     const { keys, balances } = await hqLedger(db);
-    expect(keys).toHaveLength(9);
-    expect(balances.get('m1')?.points).toBe(60 + 6 + 7 + 8 + 9 + 40 + 50);
+    expect(keys).toHaveLength(10);
+    expect(balances.get('m1')?.points).toBe(60 + 1 + 6 + 7 + 8 + 9 + 40 + 50);
   });
 });
