@@ -126,6 +126,12 @@ describe.each(drivers)('hq quarantine ($name)', (driver) => {
     expect(JSON.parse(String(nul.body)).meta.note).toBe('a\u0000b');
     expect(((await admin('/v1/admin/quarantine?device=nobody')) as { items: unknown[] }).items).toEqual([]);
 
+    // The dashboard shows them to the operator.
+    const page = await (await fetch(`${url}/v1/admin/reports`)).text();
+    expect(page).toContain('<h2>Quarantine</h2>');
+    expect(page).toContain('gw-q/feb-30/2');
+    expect(page).toContain('2026-02-30 is not a real calendar date');
+
     // The same from the command line, through the running hub.
     const hqConfig = dir.file('hq.yaml');
     writeFileSync(hqConfig, `dataDir: ${dir.path}\nhq:\n  port: ${hub.port()}\n`);
