@@ -149,9 +149,12 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
       } catch {
         ahead.prepared = null; // read again after the answer (and the request is still awaited)
       }
+      const signal = abort.signal;
       const answer = await sending.catch((error: unknown) => {
-        // Said in /health, gateway/status, `status` and `doctor` (upload-health.ts).
-        noteUploadFailed(db, error instanceof Error ? error.message : String(error), now());
+        // Said in /health, gateway/status, `status` and `doctor` (upload-health.ts); a
+        // request cut short by our own stop is no failure of hq's.
+        if (!signal.aborted)
+          noteUploadFailed(db, error instanceof Error ? error.message : String(error), now());
         throw error;
       });
       ok();

@@ -5,10 +5,15 @@
  * enrolled with it, a real mqtt.js till, the real commands.
  */
 import { writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { status } from '../../../gateway/src/cli/commands/status.ts';
+import { silentLogger } from '../../../gateway/src/core/logger.ts';
 import { deviceTokenPath } from '../../../gateway/src/sync/device-token.ts';
+import { createHqClient } from '../../../gateway/src/sync/hq-client.ts';
+import { createSyncService } from '../../../gateway/src/sync/sync-service.ts';
+import { readUploadHealth } from '../../../gateway/src/sync/upload-health.ts';
 import type { SqlDb } from '../../../hq/src/db/sql.ts';
 import type { Hub } from '../../../hq/src/hub.ts';
 import { runDoctor } from '../../../provisioning/src/doctor/doctor-command.ts';
@@ -23,6 +28,7 @@ import {
 import { enroll, startHub } from '../../hq/hub-fixture.ts';
 import { openTestPglite } from '../../hq/pglite-template.ts';
 import { capture, quietProbes } from '../../provisioning/helpers.ts';
+import { earn, openStore } from './store-fixture.ts';
 
 let db: SqlDb;
 let hub: Hub;
@@ -188,5 +194,41 @@ describe("doctor's head office check", () => {
       status: 'fail',
       message: expect.stringContaining('answered HTTP 404'),
     });
+  });
+});
+
+describe('an upload cut short by the gateway stopping', () => {
+  it('is not recorded as a failure of head office', async () => {
+    // An hq that takes the request and never answers: the upload is in flight when we stop.
+    const sockets: Socket[] = [];
+    let connected: () => void = () => {};
+    const inFlight = new Promise<void>((resolve) => {
+      connected = resolve;
+    });
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      connected();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const ledger = openStore(':memory:');
+    earn(ledger, 's', 'k1', 'm1', 5);
+    const sync = createSyncService({
+      ledger,
+      client: createHqClient({ url: `http://127.0.0.1:${port}`, token: 'x'.repeat(24) }),
+      deviceId: 'gw-stop',
+      logger: silentLogger,
+    });
+    try {
+      sync.start();
+      await inFlight;
+      await sync.stop();
+      expect(readUploadHealth(ledger.db).failing).toBeNull();
+      expect(sync.progress().uploadFailing).toBeNull();
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+      ledger.close();
+    }
   });
 });
