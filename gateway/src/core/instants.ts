@@ -50,6 +50,16 @@ export function instantProblem(text: string): string | null {
 
 export const isRealInstant = (text: string): boolean => instantProblem(text) === null;
 
+/** Why `text` is not a real calendar date YYYY-MM-DD (a birth date), or null. */
+export function dateProblem(text: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return 'must be a date YYYY-MM-DD';
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo))
+    return `${text} is not a real calendar date`;
+  return null;
+}
+
 /**
  * For a zod string schema that already checks the ISO-8601 shape with a regex (so the JSON
  * Schema keeps its pattern): adds the calendar problem, and nothing when the shape is wrong

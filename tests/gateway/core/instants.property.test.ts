@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { daysInMonth, instantProblem } from '../../../gateway/src/core/instants.ts';
+import { dateProblem, daysInMonth, instantProblem } from '../../../gateway/src/core/instants.ts';
 import { instant as programInstant } from '../../../gateway/src/program/schema.ts';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -78,6 +78,10 @@ describe('instantProblem: a real calendar instant, no rollover', () => {
     expect(instantProblem('2026-11-23T10:00:00+04:60')).toMatch(/not a real UTC offset/);
     expect(instantProblem('2026-11-23T10:00:00')).toMatch(/with offset/);
     expect(instantProblem('2026-11-23')).toMatch(/with offset/);
+    expect(dateProblem('1990-02-30')).toBe('1990-02-30 is not a real calendar date');
+    expect(dateProblem('2000-02-29')).toBeNull();
+    expect(dateProblem('0000-01-01')).toMatch(/not a real calendar date/);
+    expect(dateProblem('1990-2-3')).toBe('must be a date YYYY-MM-DD');
     expect(daysInMonth(1900, 2)).toBe(28);
     expect(daysInMonth(2000, 2)).toBe(29);
   });

@@ -83,6 +83,25 @@ describe('instants at the edge', () => {
   });
 });
 
+describe('dates at the edge', () => {
+  it('refuses an enrollment whose birth date does not exist', async () => {
+    const res = await till.request('enroll', {
+      card: { uid: '0B1E2D3C' },
+      member: { firstName: 'Ani', birthDate: '1990-02-30' },
+    });
+    expect(res).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST', message: 'member.birthDate: 1990-02-30 is not a real calendar date' },
+    });
+    expect(fx.gateway.ledger.findCard({ uid: '0B1E2D3C' })).toBeNull();
+    const leap = await till.request('enroll', {
+      card: { uid: '0B1E2D3D' },
+      member: { firstName: 'Aram', birthDate: '2000-02-29' },
+    });
+    expect(leap).toMatchObject({ ok: true });
+  });
+});
+
 describe('amounts and quantities at the edge', () => {
   it('refuses an amount of 2^53−1 and anything over limits.maxAmount, naming the field', async () => {
     const huge = Number.MAX_SAFE_INTEGER;
