@@ -91,14 +91,18 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
   let lastError: string | null = null;
   let abort = new AbortController();
 
-  const progress = (): SyncProgress => ({
-    pending: opts.ledger.pendingCount(),
-    lastOkAt: getSyncState(db, 'lastOkAt'),
-    ackedSeq: Number(getSyncState(db, 'ackedSeq') ?? '0'),
-    cursor: Number(getSyncState(db, 'cursor') ?? '0'),
-    lastError,
-    ...(({ failing, quarantined }) => ({ uploadFailing: failing, quarantined }))(readUploadHealth(db)),
-  });
+  const progress = (): SyncProgress => {
+    const upload = readUploadHealth(db);
+    return {
+      pending: opts.ledger.pendingCount(),
+      lastOkAt: getSyncState(db, 'lastOkAt'),
+      ackedSeq: Number(getSyncState(db, 'ackedSeq') ?? '0'),
+      cursor: Number(getSyncState(db, 'cursor') ?? '0'),
+      lastError,
+      uploadFailing: upload.failing,
+      quarantined: upload.quarantined,
+    };
+  };
   const report = () => opts.onProgress?.(progress());
   const ok = () => setSyncState(db, 'lastOkAt', now().toISOString());
 
