@@ -23,8 +23,9 @@ import { readerRoutes } from './readers/routes.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { openStoreLedger } from './store-ledger.ts';
 import { createGatewaySync } from './sync/device-token.ts';
-import type { SyncService } from './sync/sync-service.ts';
+import type { SyncProgress, SyncService } from './sync/sync-service.ts';
 import { resolveCard } from './tills/card-access.ts';
+import { edgeLimitsOf } from './tills/edge-limits.ts';
 import { ManagerCodes } from './tills/manager-codes.ts';
 import { offlineCap } from './tills/offline-cap.ts';
 import { createRequestHandler } from './tills/request-handler.ts';
@@ -70,7 +71,7 @@ export class Gateway {
   readonly scheduler: Scheduler;
   /** Store-and-forward sync with head office; null when no hq is configured or not yet enrolled. */
   readonly sync: SyncService | null;
-  private lastSyncOkAt: string | null = null;
+  private lastSync: SyncProgress | null = null;
   private stopAll: (() => Promise<void>) | null = null;
   private readonly startedAt: string;
 
@@ -86,6 +87,7 @@ export class Gateway {
       now,
       managers: new ManagerCodes(config.managers),
       offlineCap: offlineCap(config, this.ledger, () => options.program),
+      limits: edgeLimitsOf(config.limits),
       logger: logger.child('gw:tills'),
       onCommitted: (events) => {
         const at = now().toISOString();
@@ -128,7 +130,7 @@ export class Gateway {
       ledger: this.ledger,
       logger: logger.child('gw:sync'),
       onProgress: (p) => {
-        this.lastSyncOkAt = p.lastOkAt;
+        this.lastSync = p;
         this.publishStatus().catch(() => {});
         this.broker
           .publish(topics.event('sync.state'), {
@@ -258,7 +260,13 @@ export class Gateway {
       storeId: config.storeId,
       startedAt: this.startedAt,
       program: { id: config.storeId, version: program.version },
-      sync: { pending: this.ledger.pendingCount(), lastOkAt: this.lastSyncOkAt },
+      sync: {
+        pending: this.ledger.pendingCount(),
+        lastOkAt: this.lastSync?.lastOkAt ?? null,
+        // docs/sync.md: a device whose uploads fail says so.
+        ...(this.sync ? { uploadFailing: this.lastSync?.uploadFailing ?? null } : {}),
+        ...(this.lastSync?.quarantined ? { quarantined: this.lastSync.quarantined } : {}),
+      },
     });
   }
 }

@@ -39,6 +39,9 @@ export const testConfigValue = (dataDir: string, overrides: Record<string, unkno
   readers: [{ id: 'reader-1', driver: 'simulated' }],
   // Scheduled jobs post birthdays and expiries by today's date: tests that want them call them.
   scheduler: { enabled: false },
+  // Test sales carry fixed dates: the window around the clock is opened wide so they stay
+  // valid whatever today is (tests/gateway/tills/edge-validation.test.ts tests the window).
+  limits: { instantPast: '36500d', instantFuture: '36500d' },
   ...overrides,
 });
 

@@ -146,6 +146,18 @@ export const configSchema = z.strictObject({
       }),
     })
     .optional(),
+  /**
+   * What a till request may carry (tills/edge-limits.ts): instants within a window around this
+   * device's clock, money and quantities within per-request limits; beyond them INVALID_REQUEST.
+   */
+  limits: z
+    .strictObject({
+      instantPast: duration.default('365d'),
+      instantFuture: duration.default('1d'),
+      maxAmount: z.number().int().min(1).max(1_000_000_000_000).default(1_000_000_000),
+      maxQty: z.number().int().min(1).max(1_000_000).default(10_000),
+    })
+    .default({ instantPast: '365d', instantFuture: '1d', maxAmount: 1_000_000_000, maxQty: 10_000 }),
   /** Scheduled jobs (expiry, yearly events, daily tiers): off only for tests that must not depend on today's date. */
   scheduler: z
     .strictObject({

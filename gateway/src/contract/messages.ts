@@ -95,7 +95,14 @@ export interface GatewayOnlineStatus {
   startedAt: IsoInstant;
   /** Program id and version in force. */
   program: { id: string; version: number } | null;
-  sync: { pending: number; lastOkAt: IsoInstant | null };
+  sync: {
+    pending: number;
+    lastOkAt: IsoInstant | null;
+    /** (addition) Uploads to head office failing since when and why; null while they succeed. */
+    uploadFailing?: { since: IsoInstant; error: string; attempts: number } | null;
+    /** (addition) Entries head office could not store and quarantined (docs/sync.md). */
+    quarantined?: number;
+  };
 }
 /** The last will / stop payload. */
 export interface GatewayOfflineStatus {

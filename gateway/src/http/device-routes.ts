@@ -2,6 +2,21 @@ import type { Gateway } from '../gateway.ts';
 import { isLoopback } from './loopback.ts';
 import type { RouteSpec } from './server.ts';
 
+/** What /health says of head-office sync (the same state `status` and `doctor` read from the database). */
+const syncHealth = (gateway: Gateway) => {
+  const progress = gateway.sync?.progress();
+  if (!progress) return null;
+  return {
+    uploads: progress.uploadFailing ? 'failing' : 'ok',
+    pending: progress.pending,
+    ackedSeq: progress.ackedSeq,
+    lastOkAt: progress.lastOkAt,
+    uploadFailing: progress.uploadFailing,
+    quarantined: progress.quarantined,
+    lastError: progress.lastError,
+  };
+};
+
 /** Health and the loopback-only device API (docs/protocol.md §3: simulated reader taps). */
 export const deviceRoutes = (gateway: Gateway): RouteSpec[] => [
   {
@@ -15,6 +30,8 @@ export const deviceRoutes = (gateway: Gateway): RouteSpec[] => [
         program: gateway.program.version,
         pendingSync: gateway.ledger.pendingCount(),
         writeQueue: gateway.ops.queue.depth,
+        // docs/sync.md: uploads failing since when and why, what hq quarantined; null without hq.
+        sync: syncHealth(gateway),
       },
     }),
   },

@@ -6,7 +6,8 @@
 import type { ChangesPage, WireCard, WireMember } from '../sync/wire.ts';
 import { all, type Db, one, run } from './sql.ts';
 
-export type SyncKey = 'cursor' | 'ackedSeq' | 'lastOkAt';
+/** `uploadFailure` and `quarantined`: sync/upload-health.ts. */
+export type SyncKey = 'cursor' | 'ackedSeq' | 'lastOkAt' | 'uploadFailure' | 'quarantined';
 
 export function getSyncState(db: Db, key: SyncKey): string | null {
   return one<{ value: string }>(db, 'SELECT value FROM sync_state WHERE key = ?', key)?.value ?? null;

@@ -3,6 +3,7 @@
  * defaults and the per-field errors; cross-field checks live in `check.ts`.
  */
 import { z } from 'zod';
+import { refineInstant } from '../core/instants.ts';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"');
 const positiveInt = z.number().int().positive();
@@ -26,7 +27,7 @@ export const instant = z
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/,
     'must be ISO-8601 with offset',
   )
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a real instant');
+  .superRefine(refineInstant);
 
 const HOURS = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 export const hoursRange = z.string().regex(HOURS, 'must be "HH:MM-HH:MM"');

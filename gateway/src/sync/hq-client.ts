@@ -5,7 +5,14 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { z } from 'zod';
 import { CodedError } from '../core/errors.ts';
-import { ackResponse, type ChangesPage, changesPage, enrollResponse, type LedgerBatch } from './wire.ts';
+import {
+  ackResponse,
+  type ChangesPage,
+  changesPage,
+  enrollResponse,
+  type LedgerBatch,
+  type QuarantineReport,
+} from './wire.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -29,7 +36,9 @@ export class HqClientError extends CodedError {
   }
 }
 
-export type BatchAnswer = { kind: 'acked'; ackedSeq: number } | { kind: 'gap'; ackedSeq: number };
+export type BatchAnswer =
+  | { kind: 'acked'; ackedSeq: number; quarantined?: QuarantineReport[] }
+  | { kind: 'gap'; ackedSeq: number };
 
 export interface HqClient {
   postBatch(deviceId: string, batch: LedgerBatch, signal?: AbortSignal): Promise<BatchAnswer>;
@@ -131,7 +140,10 @@ export function createHqClient(opts: HqClientOptions): HqClient {
         const gap = ackResponse.safeParse(r.json);
         if (gap.success) return { kind: 'gap', ackedSeq: gap.data.ackedSeq };
       }
-      return { kind: 'acked', ackedSeq: expect(ackResponse, r, 'ledger batch').ackedSeq };
+      const ack = expect(ackResponse, r, 'ledger batch');
+      return ack.quarantined?.length
+        ? { kind: 'acked', ackedSeq: ack.ackedSeq, quarantined: ack.quarantined }
+        : { kind: 'acked', ackedSeq: ack.ackedSeq };
     },
     async getChanges(deviceId, since, limit, signal) {
       const r = await request(

@@ -10,6 +10,13 @@ import {
 } from '../ledger/sync-store.ts';
 import { type BackoffOptions, backoffDelay } from './backoff.ts';
 import type { HqClient } from './hq-client.ts';
+import {
+  noteQuarantined,
+  noteUploadFailed,
+  noteUploadOk,
+  readUploadHealth,
+  type UploadFailure,
+} from './upload-health.ts';
 import { type LedgerBatch, toWireEntry } from './wire.ts';
 
 /** What the gateway puts in `gateway/status` as `sync {pending, lastOkAt}` (docs/protocol.md §1). */
@@ -19,6 +26,10 @@ export interface SyncProgress {
   ackedSeq: number;
   cursor: number;
   lastError: string | null;
+  /** Uploads failing since when and why (upload-health.ts); null while they succeed. */
+  uploadFailing: UploadFailure | null;
+  /** Items hq could not store and quarantined (docs/sync.md). */
+  quarantined: number;
 }
 
 export interface Timers {
@@ -95,13 +106,18 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
   let lastError: string | null = null;
   let abort = new AbortController();
 
-  const progress = (): SyncProgress => ({
-    pending: opts.ledger.pendingCount(),
-    lastOkAt: getSyncState(db, 'lastOkAt'),
-    ackedSeq: Number(getSyncState(db, 'ackedSeq') ?? '0'),
-    cursor: Number(getSyncState(db, 'cursor') ?? '0'),
-    lastError,
-  });
+  const progress = (): SyncProgress => {
+    const upload = readUploadHealth(db);
+    return {
+      pending: opts.ledger.pendingCount(),
+      lastOkAt: getSyncState(db, 'lastOkAt'),
+      ackedSeq: Number(getSyncState(db, 'ackedSeq') ?? '0'),
+      cursor: Number(getSyncState(db, 'cursor') ?? '0'),
+      lastError,
+      uploadFailing: upload.failing,
+      quarantined: upload.quarantined,
+    };
+  };
   const report = () => opts.onProgress?.(progress());
   const ok = () => setSyncState(db, 'lastOkAt', now().toISOString());
 
@@ -153,8 +169,24 @@ export function createSyncService(opts: SyncServiceOptions): SyncService {
       } catch {
         ahead.prepared = null; // read again after the answer (and the request is still awaited)
       }
-      const answer = await sending;
+      const signal = abort.signal;
+      const answer = await sending.catch((error: unknown) => {
+        // Said in /health, gateway/status, `status` and `doctor` (upload-health.ts); a
+        // request cut short by our own stop is no failure of hq's.
+        if (!signal.aborted)
+          noteUploadFailed(db, error instanceof Error ? error.message : String(error), now());
+        throw error;
+      });
       ok();
+      noteUploadOk(db);
+      if (answer.kind === 'acked' && answer.quarantined) {
+        const fresh = noteQuarantined(db, answer.quarantined);
+        if (fresh.length > 0)
+          log.warn('hq quarantined entries it cannot store (docs/troubleshooting.md)', {
+            items: fresh.length,
+            first: fresh[0],
+          });
+      }
       // hq stores them in the same transaction as the batch (also when it was a duplicate).
       if (answer.kind === 'acked') markMembersUploaded(db, current.members);
       if (answer.kind === 'gap') log.warn('hq reports a gap; resuming from its ackedSeq', { ...answer });

@@ -30,7 +30,20 @@ export const wireEntry = z.strictObject({
 });
 export type WireEntry = z.infer<typeof wireEntry>;
 
-export const ackResponse = z.object({ ackedSeq: z.number().int().min(0) });
+/** What hq could not store of a batch and keeps in quarantine (docs/sync.md), reported in the ack. */
+export const quarantineReport = z.object({
+  item: z.enum(['entry', 'member', 'card']),
+  seq: z.number().int().positive().optional(),
+  key: z.string(),
+  reason: z.string(),
+});
+export type QuarantineReport = z.infer<typeof quarantineReport>;
+
+export const ackResponse = z.object({
+  ackedSeq: z.number().int().min(0),
+  /** Added field: the items of this batch hq quarantined; absent when none. */
+  quarantined: z.array(quarantineReport).optional(),
+});
 
 export const enrollRequest = z.strictObject({
   enrollmentToken: z.string().min(1),

@@ -5,6 +5,7 @@ import type { EngineContext } from '../engine/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import type { LedgerCommit } from '../ledger/types.ts';
 import type { Program } from '../program/schema.ts';
+import type { EdgeLimits } from './edge-limits.ts';
 import { requestHash, requestKey } from './idempotency.ts';
 import type { ManagerCodes } from './manager-codes.ts';
 import { chainBalances } from './member-view.ts';
@@ -29,6 +30,8 @@ export interface StoreDeps {
   onCommitted?: (events: CommittedEvent[]) => void;
   /** A chain store's cap on spends while head office is unreachable (tills/offline-cap.ts). */
   offlineCap?: OfflineCap;
+  /** What a till request's instants and amounts may be (config `limits`); the config's defaults when absent. */
+  limits?: EdgeLimits;
 }
 
 /** What an op decides inside the group commit: the transaction and the `ok` response fields. */

@@ -1,3 +1,4 @@
+import { listQuarantine } from '../quarantine.ts';
 import { type Period, REPORTS, type Row } from '../reports.ts';
 import type { HqHttpOptions } from './server.ts';
 
@@ -45,6 +46,16 @@ export async function reportsPage(opts: HqHttpOptions, p: Period): Promise<strin
   const adjustments = await REPORTS.adjustments(opts.db, p);
   const participation = await REPORTS.participation(opts.db, p);
   const points = issued.filter((r) => r.asset === 'points');
+  // docs/hq.md Ingest: what stores sent that hq could not store, for the operator to correct.
+  const quarantine = (await listQuarantine(opts.db, null, 50)).map((q) => ({
+    at: q.quarantinedAt,
+    device: q.deviceId,
+    store: q.storeId,
+    item: q.item,
+    seq: q.seq ?? '',
+    key: q.key,
+    reason: q.reason,
+  }));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Loyalty Edge — head office</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1000px}table{border-collapse:collapse;margin:1em 0}
 td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}th{background:#f3f3f3}figure{margin:1.5em 0}</style></head><body>
@@ -62,6 +73,11 @@ ${barChart('RFM segments', count(segments, 'segment'))}
 ${barChart('ABC classes (Pareto 80/20)', count(segments, 'abc'))}
 <h2>Participation</h2>${table(participation)}
 <h2>Manual adjustments</h2>${table(adjustments)}
+<h2>Quarantine</h2>${
+    quarantine.length === 0
+      ? '<p>None: hq has stored everything the stores sent.</p>'
+      : `<p>What stores sent that hq could not store (latest 50; <code>hq quarantine</code> lists all).</p>${table(quarantine)}`
+  }
 <p>CSV: <a href="reports/issued.csv">issued</a> · <a href="reports/adjustments.csv">adjustments</a> ·
 <a href="reports/segments.csv">segments</a> · XLSX: <a href="reports/segments.xlsx">segments</a></p>
 </body></html>`;

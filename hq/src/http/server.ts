@@ -22,6 +22,7 @@ import { authenticateDevice, createEnrollmentToken, enrollDevice } from '../enro
 import { HqError, HTTP_STATUS } from '../errors.ts';
 import { publishedProgram, runChainEvents } from '../events.ts';
 import { ingestBatch } from '../ingest.ts';
+import { listQuarantine } from '../quarantine.ts';
 import { bearer, parseJson, readBody, sendJson } from './body.ts';
 import { handleReports } from './reports-routes.ts';
 import { UploadLimits } from './upload-limits.ts';
@@ -140,7 +141,17 @@ async function route(
     if (device[2] === 'ledger' && method === 'POST') {
       const batch = parse(ledgerBatch, await limitedJson(limits, `device ${deviceId}`, req, 64 * MB));
       const result = await ingestBatch(db, who, batch, now());
-      return sendJson(res, 200, { ackedSeq: result.ackedSeq });
+      const { quarantined } = result;
+      if (quarantined.length > 0 && !result.duplicate)
+        opts.logger.warn('quarantined what this batch holds that hq cannot store', {
+          deviceId,
+          items: quarantined.length,
+          first: quarantined[0],
+        });
+      return sendJson(res, 200, {
+        ackedSeq: result.ackedSeq,
+        ...(quarantined.length > 0 ? { quarantined } : {}),
+      });
     }
     if (device[2] === 'changes' && method === 'GET') {
       const since = Number(url.searchParams.get('since') ?? '0');
@@ -227,6 +238,8 @@ async function admin(
     if (Number.isNaN(when.getTime())) throw new HqError('INVALID_REQUEST', 'at: not an instant');
     return sendJson(res, 200, await runChainEvents(db, program, when));
   }
+  if (method === 'GET' && path === '/v1/admin/quarantine')
+    return sendJson(res, 200, { items: await listQuarantine(db, url.searchParams.get('device')) });
   if (method === 'GET' && path === '/v1/admin/audit')
     return sendJson(res, 200, await audit(db, url.searchParams.get('device') ?? ''));
   if (await handleReports(req, res, url, opts)) return;

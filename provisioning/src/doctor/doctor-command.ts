@@ -4,6 +4,7 @@ import { checkDevices } from './device-checks.ts';
 import type { DoctorProbes } from './probes.ts';
 import type { DoctorResult } from './result.ts';
 import { checkConfig, checkDatabase, checkDataDir, checkProgram } from './store-checks.ts';
+import { checkUploads } from './sync-checks.ts';
 import { checkClock, checkHq, checkPorts, checkServices } from './system-checks.ts';
 
 /** Every check, in the order a technician fixes things: config, storage, hardware, network, services. */
@@ -21,7 +22,7 @@ export const runDoctor = async (
     results.push(...(await checkPorts(config, probes)));
   }
   results.push(await checkClock(probes));
-  if (config) results.push(await checkHq(config, probes));
+  if (config) results.push(await checkHq(config, probes), ...checkUploads(config));
   results.push(...(await checkServices(config, probes)));
   return results;
 };

@@ -76,8 +76,18 @@ export const checkHq = async (config: Config, probes: DoctorProbes): Promise<Doc
       'no hq in the config: this store runs alone',
       'add hq {url, deviceId} and run loyalty-edge provision enroll',
     );
-  const answer = await probes.httpGet(config.hq.url, 5000);
-  if ('status' in answer) return ok('head office', `${config.hq.url} answered (HTTP ${answer.status})`);
+  // hq's own health route (docs/hq.md), not the bare URL: any web server answers that one.
+  const health = new URL('/v1/health', config.hq.url).toString();
+  const answer = await probes.httpGet(health, 5000);
+  if ('status' in answer) {
+    if (answer.status === 200 && /"ok"\s*:\s*true/.test(answer.body))
+      return ok('head office', `${config.hq.url} answers as head office (GET /v1/health)`);
+    return fail(
+      'head office',
+      `${health} answered HTTP ${answer.status}, not head office's health: uploads cannot work`,
+      'check hq.url in the config names the hq server (loyalty-edge hq start) and its port',
+    );
+  }
   // The store works offline (docs/protocol.md §2), so an unreachable hq is a warning, not a failure.
   return warn(
     'head office',

@@ -56,6 +56,13 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./ledger-verify.ts')).ledgerVerify,
   },
   {
+    words: ['status'],
+    usage: 'status [--config FILE] [--json]',
+    summary:
+      'The store from its database: entries, what hq has not acknowledged, whether uploads fail and why, what hq quarantined (exit 1 while uploads fail).',
+    load: async () => (await import('./status.ts')).status,
+  },
+  {
     words: ['backup'],
     usage: 'backup FILE [--config FILE] [--force]',
     summary: 'Write an online, consistent copy of the store database to FILE (the gateway may keep running).',

@@ -5,6 +5,7 @@
  * the machine-readable contract and the running gateway cannot drift apart.
  */
 import { z } from 'zod';
+import { refineInstant } from '../../core/instants.ts';
 import { ERROR_CODES } from '../errors.ts';
 import type { Balances, Discount, MemberSummary, NextTier } from '../ops.ts';
 
@@ -29,6 +30,8 @@ export const instant = z
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/,
     'must be ISO-8601 with offset',
   )
+  // A real calendar instant (no 2026-02-30 rolled over to March): core/instants.ts.
+  .superRefine(refineInstant)
   .meta({ description: 'ISO-8601 instant with offset', examples: ['2026-11-23T18:05:00+04:00'] });
 
 /** docs/protocol.md §1 "Card reference": exactly one of uid, number, phone. */

@@ -114,7 +114,24 @@ export const gatewayStatus = z
       storeId: text,
       startedAt: instant,
       program: z.object({ id: z.string(), version: z.number().int() }).nullable(),
-      sync: z.object({ pending: z.number().int().nonnegative(), lastOkAt: instant.nullable() }),
+      sync: z.object({
+        pending: z.number().int().nonnegative(),
+        lastOkAt: instant.nullable(),
+        uploadFailing: z
+          .object({ since: instant, error: z.string(), attempts: z.number().int().positive() })
+          .nullable()
+          .optional()
+          .meta({
+            description:
+              'Addition: uploads to head office failing since when and why; null while they succeed',
+          }),
+        quarantined: z
+          .number()
+          .int()
+          .nonnegative()
+          .optional()
+          .meta({ description: 'Addition: entries head office could not store and quarantined' }),
+      }),
     }),
     z.object({ online: z.literal(false) }),
   ])

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BrokerRequest, RequestOutcome } from '../../broker/request-router.ts';
+import { dateProblem } from '../../core/instants.ts';
 import type { MemberState } from '../../domain/ledger-types.ts';
 import { memberBalances, signupEvents } from '../../engine/index.ts';
 import { hashPinAsync } from '../../ledger/index.ts';
@@ -23,6 +24,13 @@ const optionalText = (m: Record<string, unknown>, name: string, pattern?: RegExp
   return v;
 };
 
+/** A date that exists (no 2000-02-30 rolled over to March): core/instants.ts. */
+const realDate = (text: string | null, field: string): string | null => {
+  const problem = text === null ? null : dateProblem(text);
+  if (problem !== null) throw new Refusal('INVALID_REQUEST', `${field}: ${problem}`);
+  return text;
+};
+
 const parseMember = (value: unknown): Omit<NewMember, 'id' | 'tier' | 'enrolledAt' | 'referrerId'> => {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new Refusal('INVALID_REQUEST', 'member: must be an object with at least firstName');
@@ -37,7 +45,7 @@ const parseMember = (value: unknown): Omit<NewMember, 'id' | 'tier' | 'enrolledA
     lastName: optionalText(m, 'lastName'),
     phone: optionalText(m, 'phone', /^\+?[0-9]{6,15}$/),
     email: optionalText(m, 'email', /^[^\s@]+@[^\s@]+\.[^\s@]+$/),
-    birthDate: optionalText(m, 'birthDate', DATE),
+    birthDate: realDate(optionalText(m, 'birthDate', DATE), 'member.birthDate'),
     language,
     customerGroup: optionalText(m, 'customerGroup'),
   };
