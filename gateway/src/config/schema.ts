@@ -152,12 +152,15 @@ export const configSchema = z.strictObject({
    */
   limits: z
     .strictObject({
-      instantPast: duration.default('365d'),
+      // Ten years back: a till's backlog, a replayed or corrected sale; the window is there to
+      // stop dates no store or head office can hold (0000, 1900, 9999), not old receipts.
+      instantPast: duration.default('3650d'),
       instantFuture: duration.default('1d'),
-      maxAmount: z.number().int().min(1).max(1_000_000_000_000).default(1_000_000_000),
+      // 10¹² minor units: a large sale in rials (IRR has no minor unit) fits, 2^53−1 does not.
+      maxAmount: z.number().int().min(1).max(1_000_000_000_000_000).default(1_000_000_000_000),
       maxQty: z.number().int().min(1).max(1_000_000).default(10_000),
     })
-    .default({ instantPast: '365d', instantFuture: '1d', maxAmount: 1_000_000_000, maxQty: 10_000 }),
+    .default({ instantPast: '3650d', instantFuture: '1d', maxAmount: 1_000_000_000_000, maxQty: 10_000 }),
   /** Scheduled jobs (expiry, yearly events, daily tiers): off only for tests that must not depend on today's date. */
   scheduler: z
     .strictObject({
