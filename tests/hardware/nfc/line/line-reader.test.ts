@@ -56,7 +56,7 @@ describe('LineReader over a socat pty pair', () => {
   });
 
   it('goes offline when unplugged and back online after replug', async () => {
-    const offline = nextEvent(reader, 'offline');
+    const offline = nextEvent(reader, 'offline', 10_000); // a loaded machine can take seconds to see the pty go
     await device?.close();
     device = undefined;
     await pty.kill();
